@@ -1,0 +1,1 @@
+export { runBackfill, type BackfillOptions, type BackfillOutcome, type BackfillProgress } from './run-backfill.js';

@@ -1,0 +1,13 @@
+export {
+  advance,
+  type AdvanceOptions,
+  type AdvanceResult,
+  type RanUnit,
+  type StoppedAt,
+  type StopReason,
+  type UnitTarget,
+} from './advance.js';
+export type { ExecutionPolicy } from './policy.js';
+export { recordApproval, recordMarker, type MarkerInput } from './record.js';
+export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
+export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { PhasegateError } from '../errors.js';
+import type { SqlStep, Unit } from '../plan/index.js';
+import { withTransaction, type Queryable, type StateStore } from '../state/index.js';
+import { describePgError, isRetryableLockError } from './pg-errors.js';
+import { retryDelayMs, sleep } from './retry.js';
+import type { ExecutionPolicy } from './policy.js';
+
+export interface StepRun {
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Runs one SQL step under lock and statement timeouts, retrying lock
+ * timeouts with backoff. A transactional step commits together with its
+ * record (exactly-once); a non-transactional one is recorded right after it
+ * succeeds, so it must be idempotent (IF NOT EXISTS) to survive a crash in
+ * between. No attempt ever runs without a lock timeout.
+ */
+export async function runSqlStep(
+  db: Queryable,
+  store: StateStore,
+  unit: Unit,
+  stepIndex: number,
+  step: SqlStep,
+  policy: ExecutionPolicy,
+  logger: Logger,
+): Promise<StepRun> {
+  const defaults = step.transactional ? policy.timeouts : policy.nonTransactionalTimeouts;
+  const lockTimeoutMs = step.lockTimeoutMs ?? defaults.lockTimeoutMs;
+  const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;
+  const started = performance.now();
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (step.transactional) {
+        await withTransaction(db, async () => {
+          await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, true);
+          await db.query(step.sql);
+          await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
+        });
+      } else {
+        await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, false);
+        try {
+          await db.query(step.sql);
+        } finally {
+          await setTimeouts(db, 0, 0, false);
+        }
+        await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
+      }
+      return { attempts: attempt, durationMs: performance.now() - started };
+    } catch (error) {
+      const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
+      if (isRetryableLockError(error) && attempt < policy.lockRetries) {
+        const delayMs = retryDelayMs(attempt, policy.random());
+        logger.warn({ migration: unit.migrationId, phase: unit.phase, step: stepIndex + 1, attempt, delayMs, error: describePgError(error) }, 'lock not available; retrying');
+        await sleep(delayMs);
+        continue;
+      }
+      const gaveUp = isRetryableLockError(error) ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock` : '';
+      throw new PhasegateError('STEP_FAILED', `${where} failed${gaveUp}: ${describePgError(error)}`, {
+        hint: isRetryableLockError(error)
+          ? 'another session holds a conflicting lock for long; find it in pg_stat_activity, then run advance again'
+          : 'fix the statement (the transaction was rolled back, nothing of this step was applied) and run advance again',
+        cause: error,
+      });
+    }
+  }
+}
+
+async function setTimeouts(db: Queryable, lockMs: number, statementMs: number, local: boolean): Promise<void> {
+  // set_config takes values as parameters; SET cannot.
+  await db.query(`SELECT set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [
+    `${lockMs}ms`,
+    `${statementMs}ms`,
+    local,
+  ]);
+}

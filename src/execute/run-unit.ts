@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { runBackfill, type BackfillProgress } from '../backfill/index.js';
+import { assertNever, PhasegateError } from '../errors.js';
+import type { Migration, Unit } from '../plan/index.js';
+import type { Queryable, StateStore } from '../state/index.js';
+import { runSqlStep } from './run-sql-step.js';
+import { runVerify } from './run-verify.js';
+import type { ExecutionPolicy } from './policy.js';
+
+export interface UnitContext {
+  readonly db: Queryable;
+  readonly store: StateStore;
+  readonly policy: ExecutionPolicy;
+  readonly logger: Logger;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((progress: BackfillProgress) => void) | undefined;
+}
+
+/** 'stopped' means a backfill paused between batches (signal or time budget); the unit stays running. */
+export type UnitOutcome = 'done' | 'stopped';
+
+/**
+ * Runs a unit's steps that have not committed yet, in order. Steps already
+ * recorded are skipped, so a unit interrupted at any point resumes where it
+ * stopped. The unit is marked done only after its last step and verify.
+ */
+export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit): Promise<UnitOutcome> {
+  const { db, store, policy, logger } = ctx;
+  await store.saveFingerprints(migration.id, migration.fingerprints);
+  await store.startUnit(unit.migrationId, unit.phase);
+  try {
+    const done = await store.doneSteps(unit.migrationId, unit.phase);
+    for (const [index, step] of unit.steps.entries()) {
+      if (done.has(index)) continue;
+      const log = logger.child({ migration: unit.migrationId, phase: unit.phase, step: index + 1, kind: step.kind });
+      switch (step.kind) {
+        case 'sql': {
+          const run = await runSqlStep(db, store, unit, index, step, policy, log);
+          log.info({ durationMs: Math.round(run.durationMs), attempts: run.attempts }, 'step done');
+          break;
+        }
+        case 'backfill': {
+          const started = performance.now();
+          const outcome = await runBackfill(db, store, {
+            migrationId: unit.migrationId,
+            spec: step.spec,
+            batchSize: step.spec.batchSize ?? policy.backfillBatchSize,
+            statementTimeoutMs: policy.timeouts.statementTimeoutMs,
+            signal: ctx.signal,
+            onProgress: ctx.onProgress,
+          });
+          if (outcome.kind === 'stopped') {
+            log.info({ rowsDone: outcome.rowsDone }, 'backfill stopped after the batch in flight');
+            return 'stopped';
+          }
+          await store.recordStep(unit.migrationId, unit.phase, index, performance.now() - started, 1);
+          log.info({ rowsDone: outcome.rowsDone }, 'backfill done');
+          break;
+        }
+        case 'verify':
+          await runVerify(db, unit, step.query, policy.timeouts.statementTimeoutMs);
+          log.info('verify returned 0');
+          break;
+        default:
+          assertNever(step);
+      }
+    }
+    await store.finishUnit(unit.migrationId, unit.phase);
+    return 'done';
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Best effort: on a lost connection the record cannot be written, and the
+    // unit simply stays 'running' until the next advance retries it.
+    await store.failUnit(unit.migrationId, unit.phase, message).catch(() => undefined);
+    throw error instanceof PhasegateError
+      ? error
+      : new PhasegateError('STEP_FAILED', `${unit.migrationId} ${unit.phase} failed: ${message}`, { cause: error });
+  }
+}

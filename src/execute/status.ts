@@ -1,0 +1,49 @@
+import { StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
+import type { Migration, Phase } from '../plan/index.js';
+import { readState } from './read-state.js';
+
+export interface PhaseStatus {
+  readonly phase: Phase;
+  readonly state: UnitState | 'pending';
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface MigrationStatus {
+  readonly id: string;
+  readonly description: string | null;
+  readonly phases: readonly PhaseStatus[];
+}
+
+export interface Status {
+  readonly migrations: readonly MigrationStatus[];
+}
+
+/** Every migration on disk and the state of each phase it declares. Reads only. */
+export async function status(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Status> {
+  const state = await readState(db, new StateStore(db, schema), schema);
+  return {
+    migrations: migrations.map((m) => ({
+      id: m.id,
+      description: m.description ?? null,
+      phases: m.units.map((u) => {
+        const record = state.units.get(`${m.id}:${u.phase}`);
+        return {
+          phase: u.phase,
+          state: record?.state ?? 'pending',
+          startedAt: record?.startedAt?.toISOString() ?? null,
+          finishedAt: record?.finishedAt?.toISOString() ?? null,
+          attempts: record?.attempts ?? 0,
+          lastError: record?.lastError ?? null,
+        };
+      }),
+    })),
+  };
+}
+
+/** Markers and deploys, oldest first. Reads only. */
+export async function listMarkers(db: Queryable, schema: string): Promise<readonly MarkerRecord[]> {
+  return (await readState(db, new StateStore(db, schema), schema)).markers;
+}

@@ -1,0 +1,1 @@
+export { evaluateGate, type GateFacts, type GateVerdict } from './evaluate-gate.js';

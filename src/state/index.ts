@@ -1,0 +1,12 @@
+export { acquireRunnerLock, releaseRunnerLock } from './advisory-lock.js';
+export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';
+export { ensureStateSchema, installedVersion, STATE_SCHEMA_VERSION } from './install.js';
+export {
+  StateStore,
+  type ApprovalRecord,
+  type BackfillCheckpoint,
+  type EventKind,
+  type MarkerRecord,
+  type UnitRecord,
+  type UnitState,
+} from './store.js';

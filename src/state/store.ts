@@ -1,0 +1,232 @@
+import type { Phase } from '../plan/index.js';
+import { quoteIdent, type Queryable } from './db.js';
+
+export type UnitState = 'running' | 'done' | 'failed' | 'rolledBack';
+
+export interface UnitRecord {
+  readonly migrationId: string;
+  readonly phase: Phase;
+  readonly state: UnitState;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface MarkerRecord {
+  readonly kind: 'marker' | 'deploy';
+  readonly name: string | null;
+  readonly app: string | null;
+  readonly version: string | null;
+  readonly recordedBy: string | null;
+  readonly recordedAt: Date;
+}
+
+export interface ApprovalRecord {
+  readonly migrationId: string;
+  readonly phase: Phase;
+  readonly approvedBy: string;
+  readonly approvedAt: Date;
+}
+
+export interface BackfillCheckpoint {
+  readonly upperKey: readonly string[] | null;
+  readonly lastKey: readonly string[] | null;
+  readonly rowsDone: number;
+  readonly batches: number;
+}
+
+export type EventKind =
+  | 'unitStarted'
+  | 'unitFinished'
+  | 'unitFailed'
+  | 'gateWaiting'
+  | 'markerRecorded'
+  | 'approvalRecorded'
+  | 'unitRolledBack';
+
+/**
+ * Every SQL statement against the state schema lives here. The store works on
+ * whatever client it is given, so a caller inside a transaction gets its
+ * writes committed or rolled back together with its own statements.
+ */
+export class StateStore {
+  readonly #db: Queryable;
+  readonly #s: string;
+
+  constructor(db: Queryable, schema: string) {
+    this.#db = db;
+    this.#s = quoteIdent(schema);
+  }
+
+  async units(): Promise<UnitRecord[]> {
+    const { rows } = await this.#db.query<{
+      migration_id: string; phase: Phase; state: UnitState; started_at: Date | null;
+      finished_at: Date | null; attempts: number; last_error: string | null;
+    }>(`SELECT * FROM ${this.#s}.units ORDER BY migration_id, phase`);
+    return rows.map((r) => ({
+      migrationId: r.migration_id, phase: r.phase, state: r.state, startedAt: r.started_at,
+      finishedAt: r.finished_at, attempts: r.attempts, lastError: r.last_error,
+    }));
+  }
+
+  /** Marks a unit running; counts the attempt. */
+  async startUnit(migrationId: string, phase: Phase): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.units (migration_id, phase, state, started_at, attempts)
+       VALUES ($1, $2, 'running', now(), 1)
+       ON CONFLICT (migration_id, phase) DO UPDATE
+       SET state = 'running', started_at = now(), finished_at = NULL, attempts = ${this.#s}.units.attempts + 1, last_error = NULL`,
+      [migrationId, phase],
+    );
+    await this.recordEvent('unitStarted', migrationId, phase, {});
+  }
+
+  async finishUnit(migrationId: string, phase: Phase): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.units SET state = 'done', finished_at = now(), last_error = NULL
+       WHERE migration_id = $1 AND phase = $2`,
+      [migrationId, phase],
+    );
+    await this.recordEvent('unitFinished', migrationId, phase, {});
+  }
+
+  async failUnit(migrationId: string, phase: Phase, message: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.units SET state = 'failed', last_error = $3 WHERE migration_id = $1 AND phase = $2`,
+      [migrationId, phase, message],
+    );
+    await this.recordEvent('unitFailed', migrationId, phase, { error: message });
+  }
+
+  /** Forgets a unit's steps and backfill progress so it can run again from the start. */
+  async rollBackUnit(migrationId: string, phase: Phase): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.units SET state = 'rolledBack', finished_at = now() WHERE migration_id = $1 AND phase = $2`,
+      [migrationId, phase],
+    );
+    await this.#db.query(`DELETE FROM ${this.#s}.steps WHERE migration_id = $1 AND phase = $2`, [migrationId, phase]);
+    if (phase === 'backfill') await this.#db.query(`DELETE FROM ${this.#s}.backfills WHERE migration_id = $1`, [migrationId]);
+    await this.recordEvent('unitRolledBack', migrationId, phase, {});
+  }
+
+  /** Indexes of the steps of a unit that already committed. */
+  async doneSteps(migrationId: string, phase: Phase): Promise<Set<number>> {
+    const { rows } = await this.#db.query<{ step_index: number }>(
+      `SELECT step_index FROM ${this.#s}.steps WHERE migration_id = $1 AND phase = $2`,
+      [migrationId, phase],
+    );
+    return new Set(rows.map((r) => r.step_index));
+  }
+
+  async recordStep(migrationId: string, phase: Phase, stepIndex: number, durationMs: number, attempts: number): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.steps (migration_id, phase, step_index, duration_ms, attempts)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (migration_id, phase, step_index) DO UPDATE SET finished_at = now(), duration_ms = $4, attempts = $5`,
+      [migrationId, phase, stepIndex, Math.round(durationMs), attempts],
+    );
+  }
+
+  /** The per-phase fingerprints stored when each migration first ran. */
+  async fingerprints(): Promise<Map<string, Partial<Record<Phase, string>>>> {
+    const { rows } = await this.#db.query<{ id: string; fingerprints: Partial<Record<Phase, string>> }>(
+      `SELECT id, fingerprints FROM ${this.#s}.migrations`,
+    );
+    return new Map(rows.map((r) => [r.id, r.fingerprints]));
+  }
+
+  async saveFingerprints(migrationId: string, fingerprints: Partial<Record<Phase, string>>): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.migrations (id, fingerprints) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+      [migrationId, JSON.stringify(fingerprints)],
+    );
+  }
+
+  async forgetMigration(migrationId: string): Promise<void> {
+    await this.#db.query(`DELETE FROM ${this.#s}.migrations WHERE id = $1`, [migrationId]);
+  }
+
+  async recordMarker(name: string, recordedBy: string | null): Promise<void> {
+    await this.#db.query(`INSERT INTO ${this.#s}.markers (kind, name, recorded_by) VALUES ('marker', $1, $2)`, [name, recordedBy]);
+    await this.recordEvent('markerRecorded', null, null, { name });
+  }
+
+  async recordDeploy(app: string, version: string, recordedBy: string | null): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.markers (kind, app, version, recorded_by) VALUES ('deploy', $1, $2, $3)`,
+      [app, version, recordedBy],
+    );
+    await this.recordEvent('markerRecorded', null, null, { app, version });
+  }
+
+  /** Every marker and deploy, oldest first. */
+  async markers(): Promise<MarkerRecord[]> {
+    const { rows } = await this.#db.query<{
+      kind: 'marker' | 'deploy'; name: string | null; app: string | null; version: string | null;
+      recorded_by: string | null; recorded_at: Date;
+    }>(`SELECT kind, name, app, version, recorded_by, recorded_at FROM ${this.#s}.markers ORDER BY id`);
+    return rows.map((r) => ({
+      kind: r.kind, name: r.name, app: r.app, version: r.version, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
+    }));
+  }
+
+  async recordApproval(migrationId: string, phase: Phase, approvedBy: string): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.approvals (migration_id, phase, approved_by) VALUES ($1, $2, $3)
+       ON CONFLICT (migration_id, phase) DO UPDATE SET approved_by = $3, approved_at = now()`,
+      [migrationId, phase, approvedBy],
+    );
+    await this.recordEvent('approvalRecorded', migrationId, phase, { by: approvedBy });
+  }
+
+  async approvals(): Promise<ApprovalRecord[]> {
+    const { rows } = await this.#db.query<{ migration_id: string; phase: Phase; approved_by: string; approved_at: Date }>(
+      `SELECT * FROM ${this.#s}.approvals`,
+    );
+    return rows.map((r) => ({ migrationId: r.migration_id, phase: r.phase, approvedBy: r.approved_by, approvedAt: r.approved_at }));
+  }
+
+  async backfillCheckpoint(migrationId: string): Promise<BackfillCheckpoint | undefined> {
+    const { rows } = await this.#db.query<{ upper_key: string[] | null; last_key: string[] | null; rows_done: string; batches: number }>(
+      `SELECT upper_key, last_key, rows_done, batches FROM ${this.#s}.backfills WHERE migration_id = $1`,
+      [migrationId],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return { upperKey: row.upper_key, lastKey: row.last_key, rowsDone: Number(row.rows_done), batches: row.batches };
+  }
+
+  async startBackfill(migrationId: string, upperKey: readonly string[] | null): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.backfills (migration_id, upper_key) VALUES ($1, $2) ON CONFLICT (migration_id) DO NOTHING`,
+      [migrationId, JSON.stringify(upperKey)],
+    );
+  }
+
+  /** Moves the checkpoint past a batch; call it in the batch's own transaction. */
+  async advanceBackfill(migrationId: string, lastKey: readonly string[], rows: number): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, updated_at = now()
+       WHERE migration_id = $1`,
+      [migrationId, JSON.stringify(lastKey), rows],
+    );
+  }
+
+  async finishBackfill(migrationId: string): Promise<void> {
+    await this.#db.query(`UPDATE ${this.#s}.backfills SET finished_at = now() WHERE migration_id = $1`, [migrationId]);
+  }
+
+  async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, $3, $4)`,
+      [kind, migrationId, phase, JSON.stringify(detail)],
+    );
+  }
+
+  /** The database's clock: gates and records use it so runner clocks never matter. */
+  async now(): Promise<Date> {
+    const { rows } = await this.#db.query<{ now: Date }>('SELECT now() AS now');
+    return rows[0]?.now ?? new Date();
+  }
+}
