@@ -10,17 +10,14 @@ import { parseDuration } from './duration.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-const durationMs = z.union([
-  z.number().int().positive(),
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (expected e.g. "500ms", "5s", "30m", "24h")` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+const durationMs = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : parseDuration(value);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (expected e.g. "500ms", "5s", "30m", "24h")` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const semverRange = z.string().refine((range) => semver.validRange(range) !== null, {
   error: (issue) => `${JSON.stringify(issue.input)} is not a valid semver range`,
@@ -42,29 +39,47 @@ export type GateInput =
   | { readonly approval: true }
   | { readonly all: readonly GateInput[] };
 
-export const gateSchema: z.ZodType<Gate, GateInput> = z.lazy(() =>
-  z.union(
-    [
-      z.strictObject({ marker: nonEmpty }).transform((g): Gate => ({ kind: 'marker', name: g.marker })),
-      z
-        .strictObject({ app: nonEmpty, version: semverRange })
-        .transform((g): Gate => ({ kind: 'appVersion', app: g.app, range: g.version })),
-      z.strictObject({ soak: z.string() }).transform((g, ctx): Gate => {
-        const ms = parseDuration(g.soak);
-        if (ms === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['soak'], message: `"${g.soak}" is not a duration (expected e.g. "30m", "24h")` });
-          return z.NEVER;
-        }
-        return { kind: 'soak', ms, text: g.soak };
-      }),
-      z.strictObject({ approval: z.literal(true) }).transform((): Gate => ({ kind: 'approval' })),
-      z
-        .strictObject({ all: z.array(gateSchema).min(1, 'must list at least one gate') })
-        .transform((g): Gate => ({ kind: 'all', gates: g.all })),
-    ],
-    { error: 'expected a gate: { marker }, { app, version }, { soak }, { approval: true } or { all: [...] }' },
-  ),
-);
+const GATE_EXPECTED = 'expected a gate: { marker }, { app, version }, { soak }, { approval: true } or { all: [...] }';
+
+/*
+ * Gates have no `kind` key for authors to type, so the branch is chosen by
+ * the key that names it. A plain z.union would report a bad semver range as
+ * "no gate matched" instead of naming the field.
+ */
+const gateBranches = {
+  marker: z.strictObject({ marker: nonEmpty }).transform((g): Gate => ({ kind: 'marker', name: g.marker })),
+  app: z
+    .strictObject({ app: nonEmpty, version: semverRange })
+    .transform((g): Gate => ({ kind: 'appVersion', app: g.app, range: g.version })),
+  soak: z.strictObject({ soak: z.string() }).transform((g, ctx): Gate => {
+    const ms = parseDuration(g.soak);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['soak'], message: `"${g.soak}" is not a duration (expected e.g. "30m", "24h")` });
+      return z.NEVER;
+    }
+    return { kind: 'soak', ms, text: g.soak };
+  }),
+  approval: z.strictObject({ approval: z.literal(true) }).transform((): Gate => ({ kind: 'approval' })),
+  all: z
+    .strictObject({ all: z.array(z.lazy(() => gateSchema)).min(1, 'must list at least one gate') })
+    .transform((g): Gate => ({ kind: 'all', gates: g.all })),
+} as const;
+
+const gateKeys = Object.keys(gateBranches) as (keyof typeof gateBranches)[];
+
+export const gateSchema: z.ZodType<Gate, GateInput> = z.record(z.string(), z.unknown(), { error: GATE_EXPECTED }).transform(
+  (input, ctx): Gate => {
+    const key = gateKeys.find((k) => k in input);
+    if (key === undefined) {
+      ctx.addIssue({ code: 'custom', message: GATE_EXPECTED });
+      return z.NEVER;
+    }
+    const result = gateBranches[key].safeParse(input);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
+  },
+) as unknown as z.ZodType<Gate, GateInput>; // the record's input type is wider than GateInput; the branches check the shape
 
 const stepInputSchema = z.strictObject({
   sql: nonEmpty,

