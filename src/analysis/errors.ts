@@ -1,0 +1,38 @@
+import { PhasegateError } from '../errors.js';
+import type { Phase } from '../plan/phases.js';
+
+/** Where a piece of SQL came from, for messages. */
+export interface SqlOrigin {
+  readonly migration?: string;
+  readonly file?: string;
+  readonly phase?: Phase;
+  /** 0-based step index inside the phase. */
+  readonly step?: number;
+}
+
+/** The PostgreSQL grammar rejected a step's SQL. Code `INVALID_SQL`. */
+export class SqlParseError extends PhasegateError {
+  readonly origin: SqlOrigin;
+  /** 1-based line inside the step's SQL (or the .sql file), when the parser points at one. */
+  readonly line: number | undefined;
+  readonly parserMessage: string;
+
+  constructor(origin: SqlOrigin, parserMessage: string, line: number | undefined) {
+    super('INVALID_SQL', `${describeOrigin(origin)}SQL does not parse${line === undefined ? '' : ` at line ${line}`}: ${parserMessage}`, {
+      hint: 'Fix the SQL at that line. phasegate parses with the PostgreSQL 18 grammar, so it must be valid PostgreSQL syntax.',
+    });
+    this.name = 'SqlParseError';
+    this.origin = origin;
+    this.line = line;
+    this.parserMessage = parserMessage;
+  }
+}
+
+function describeOrigin(origin: SqlOrigin): string {
+  const parts: string[] = [];
+  if (origin.migration !== undefined) parts.push(`migration ${origin.migration}`);
+  if (origin.file !== undefined) parts.push(`file ${origin.file}`);
+  if (origin.phase !== undefined) parts.push(`phase ${origin.phase}`);
+  if (origin.step !== undefined) parts.push(`step ${origin.step}`);
+  return parts.length === 0 ? '' : `${parts.join(', ')}: `;
+}

@@ -1,0 +1,15 @@
+import { isRuleId, isStatementRuleId } from '../rule-ids.js';
+import type { RuleHit } from '../rule-context.js';
+import type { SuppressionComment } from '../suppression.js';
+
+/** A suppression naming no rule, an unknown rule, or a suppression rule. */
+export function unknownSuppressionRule(s: SuppressionComment): RuleHit | undefined {
+  if (isStatementRuleId(s.rule)) return undefined;
+  const message =
+    s.rule === ''
+      ? 'the suppression names no rule'
+      : isRuleId(s.rule)
+        ? `${s.rule} is about suppressions and cannot itself be suppressed`
+        : `the suppression names ${s.rule}, which is not a phasegate rule`;
+  return { severity: 'error', message };
+}

@@ -1,0 +1,116 @@
+import type { Phase } from '../plan/phases.js';
+import type { RuleId } from './rule-ids.js';
+
+export type Severity = 'error' | 'warning';
+
+/** One problem found in migration SQL. Plain data (like a zod issue); `report/` formats it. */
+export interface Finding {
+  readonly rule: RuleId;
+  readonly severity: Severity;
+  /** Names the table/column/index and says what PostgreSQL will do. */
+  readonly message: string;
+  /** The safe alternative. */
+  readonly hint: string;
+  /** Why the rule exists: the catalogue explanation for `rule`. */
+  readonly explanation: string;
+  readonly migration?: string;
+  readonly phase?: Phase;
+  readonly file?: string;
+  /** 0-based step index inside the phase. */
+  readonly step?: number;
+  /** 1-based line of the statement inside the step's SQL text (or the .sql file). */
+  readonly line?: number;
+}
+
+/** PostgreSQL's table-level lock modes, weakest first. */
+export const LOCK_LEVELS = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+
+export type LockLevel = (typeof LOCK_LEVELS)[number];
+
+export interface RelationLock {
+  /** The relation as written, schema-qualified only if written so. */
+  readonly relation: string;
+  readonly level: LockLevel;
+}
+
+/** What one statement does to the database, for `migrate plan` and the rules. */
+export interface StatementFacts {
+  readonly sql: string;
+  /** 1-based line inside the step's SQL text (or the .sql file). */
+  readonly line: number;
+  readonly step: number;
+  readonly phase: Phase;
+  /** `createIndex`, `alterTable`, `update`, `createTable`, `createFunction`, ... */
+  readonly kind: string;
+  /** The strongest lock per relation the statement takes. */
+  readonly locks: readonly RelationLock[];
+  readonly rewritesTable: boolean;
+  /** Reads the whole table while holding a lock that blocks writes (validation, index build, SET NOT NULL). */
+  readonly scansUnderStrongLock: boolean;
+  /** PostgreSQL refuses to run it inside a transaction block (CONCURRENTLY, VACUUM, ...). */
+  readonly mustRunOutsideTransaction: boolean;
+  readonly isDml: boolean;
+}
+
+/** Size of a relation as `pg_total_relation_size` / `reltuples` report it. */
+export interface TableSize {
+  readonly bytes: number;
+  readonly rows: number;
+}
+
+export interface AnalysisStep {
+  readonly sql: string;
+  /** The runner wraps the step in one transaction. */
+  readonly transactional: boolean;
+}
+
+export interface AnalysisPhase {
+  readonly phase: Phase;
+  readonly steps: readonly AnalysisStep[];
+}
+
+export interface AnalysisInput {
+  readonly migration?: string;
+  readonly file?: string;
+  /** In run order; tables created in an earlier phase or step count as new. */
+  readonly phases: readonly AnalysisPhase[];
+  /** Server major version, e.g. 15. */
+  readonly pgVersion: number;
+  /** When a database was reachable. Key: relation as written; unqualified lowercase names also match. */
+  readonly tableSizes?: ReadonlyMap<string, TableSize>;
+  /** Current column types (`table.column` → SQL type such as `varchar(20)`), to judge type changes exactly. */
+  readonly columnTypes?: ReadonlyMap<string, string>;
+  /** Size-dependent rules are warnings below this; default 10 MiB. */
+  readonly largeTableBytes?: number;
+}
+
+export interface SqlFileOptions {
+  readonly phase: Phase;
+  readonly pgVersion: number;
+  readonly file?: string;
+  readonly migration?: string;
+  readonly tableSizes?: ReadonlyMap<string, TableSize>;
+  readonly columnTypes?: ReadonlyMap<string, string>;
+  readonly largeTableBytes?: number;
+}
+
+export interface AnalysisResult {
+  readonly statements: readonly StatementFacts[];
+  readonly findings: readonly Finding[];
+}
+
+/** One statement cut out of a SQL text by the parser. */
+export interface SplitStatement {
+  readonly sql: string;
+  /** 1-based line where the statement's first token is. */
+  readonly line: number;
+}
