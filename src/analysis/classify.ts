@@ -143,7 +143,9 @@ function other(tag: string): ClassifiedStatement {
 
 function created(tag: string, objectType: string, name: RelationName | undefined): ClassifiedStatement {
   if (name === undefined) return other(tag);
-  return { kind: 'createObject', object: { objectClass: objectClassOf(objectType), objectType, name }, nodeName: camelName(tag) };
+  // `createView`, `createFunction`, `createType`, ...: named after what is created, not the parser node.
+  const nodeName = `create${objectType.charAt(0).toUpperCase()}${objectType.slice(1)}`;
+  return { kind: 'createObject', object: { objectClass: objectClassOf(objectType), objectType, name }, nodeName };
 }
 
 /** `CreateFunctionStmt` → `createFunction`, the fact kind for statements we do not model. */

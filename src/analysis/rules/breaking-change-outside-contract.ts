@@ -31,7 +31,7 @@ export function breakingChangeOutsideContract(stmt: ClassifiedStatement, ctx: Ru
       return stmt.objects.filter(isOld).map((o) => breaks(`DROP ${describeObject(o)}`, 'they still query it'));
     case 'rename': {
       if (!APP_VISIBLE.has(stmt.renamedType) || !isOld(stmt.object)) return [];
-      const old = stmt.subName === undefined ? describeObject(stmt.object) : `${stmt.renamedType} ${displayRelation(stmt.object.name)}.${stmt.subName}`;
+      const old = stmt.subName === undefined ? describeObject(stmt.object) : `${stmt.renamedType.toUpperCase()} ${displayRelation(stmt.object.name)}.${stmt.subName}`;
       return [breaks(`RENAME ${old} TO ${stmt.newName}`, `they still use the old name`)];
     }
     case 'setSchema':

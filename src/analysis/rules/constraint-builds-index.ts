@@ -14,7 +14,7 @@ export function constraintBuildsIndex(stmt: ClassifiedStatement, ctx: RuleContex
   const hits: RuleHit[] = [];
   const judge = (c: ConstraintInfo, where: string): void => {
     if ((c.type !== 'unique' && c.type !== 'primaryKey' && c.type !== 'exclusion') || constraintWork(c) !== 'indexBuild') return;
-    const label = `${LABELS[c.type]}${c.name === undefined ? '' : ` ${c.name}`}`;
+    const label = `${c.name === undefined ? '' : `${c.name} `}${LABELS[c.type]}`;
     hits.push({
       severity: size.severity,
       message: `${where}${label} on ${table} builds its index while holding an ACCESS EXCLUSIVE lock: every read and write of ${table} waits until the build ends (${size.note})`,

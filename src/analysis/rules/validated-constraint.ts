@@ -16,7 +16,7 @@ export function validatedConstraint(stmt: ClassifiedStatement, ctx: RuleContext)
   const hits: RuleHit[] = [];
   const judge = (c: ConstraintInfo, where: string): void => {
     if ((c.type !== 'check' && c.type !== 'foreignKey') || constraintWork(c) !== 'validationScan') return;
-    const label = `${c.type === 'check' ? 'CHECK' : 'FOREIGN KEY'}${c.name === undefined ? '' : ` ${c.name}`}`;
+    const label = `${c.name === undefined ? '' : `${c.name} `}${c.type === 'check' ? 'CHECK' : 'FOREIGN KEY'}`;
     const lock =
       c.references === undefined
         ? `an ACCESS EXCLUSIVE lock on ${table}`
