@@ -23,9 +23,8 @@ export default defineMigration({
     sql: [
       // 'ALTER TABLE users ADD COLUMN email_address text',
     ],
-    down: [
-      // 'ALTER TABLE users DROP COLUMN email_address',
-    ],
+    // How to undo this phase, for `migrate rollback` (allowed until contract has run):
+    // down: ['ALTER TABLE users DROP COLUMN email_address'],
   },
 
   // dualWrite: keep both shapes in sync for every write, e.g. with a trigger.

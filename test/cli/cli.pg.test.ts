@@ -1,0 +1,207 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/database.js';
+import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
+
+const db = useTestDatabase();
+let counter = 0;
+/** Each test uses its own state schema in the file's database. */
+const env = (): Record<string, string> => ({ DATABASE_URL: db.url, PHASEGATE_SCHEMA: `cli_${counter}` });
+const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+const next = (): number => (counter += 1);
+
+describe('migrate CLI', () => {
+  it('with no command prints help on stderr and exits 2; --help lists the exit codes', async () => {
+    const dir = await makeProject({});
+    const bare = await runCli([], { cwd: dir });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: migrate');
+    const help = await runCli(['--help'], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('5  another runner holds the lock');
+  });
+
+  it('init writes a config and migrations dir once; again only with --force', async () => {
+    const dir = await makeProject({});
+    expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
+    expect(await readFile(path.join(dir, 'phasegate.config.ts'), 'utf8')).toContain("migrationsDir: 'migrations'");
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    expect((await runCli(['init', '--force'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('new writes a template with every phase that runs once filled in', async () => {
+    next();
+    const dir = await makeProject({});
+    const created = await runCli(['new', 'Add widgets table'], { cwd: dir, env: env() });
+    expect(created.code).toBe(0);
+    const file = created.stdout.trim();
+    expect(path.basename(file)).toMatch(/^\d{14}_add_widgets_table\.ts$/);
+    const template = await readFile(file, 'utf8');
+    for (const phase of ['expand:', 'dualWrite:', 'backfill:', 'contract:', 'drop:']) expect(template).toContain(phase);
+    // An untouched template is refused with the field to fill in.
+    const untouched = await runCli(['advance'], { cwd: dir, env: env() });
+    expect(untouched.code).toBe(2);
+    expect(untouched.stderr).toContain(`${file}: expand.sql: must list at least one statement`);
+    await writeFile(file, template.replace("// 'ALTER TABLE users ADD COLUMN email_address text',", `'CREATE TABLE widgets_${counter} (id int)',`));
+    const ran = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(ran.code).toBe(0);
+    expect(json(ran.stdout)).toMatchObject({ ran: [{ phase: 'expand' }], stoppedAt: null, exitCode: 0 });
+  });
+
+  it('advance stops at a gate with exit 3, mark opens it, and status shows every phase', async () => {
+    next();
+    const dir = await makeProject({
+      '1_widgets.ts': migrationSource({
+        expand: { sql: `CREATE TABLE gadgets_${counter} (id int)` },
+        contract: { sql: 'SELECT 1', gate: { marker: 'api-reads-gadgets' } },
+        drop: { sql: 'SELECT 1', gate: { app: 'api', version: '>=2.0.0' } },
+      }),
+    });
+    const first = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(first.code).toBe(3);
+    expect(json(first.stdout)).toEqual({
+      version: 1,
+      dryRun: false,
+      ran: [{ migration: '1_widgets', phase: 'expand', durationMs: expect.any(Number) }],
+      stoppedAt: { migration: '1_widgets', phase: 'contract', reason: 'gate', detail: expect.stringContaining('api-reads-gadgets') },
+      exitCode: 3,
+    });
+    expect(first.stderr).toContain('waiting at gate'); // logs go to stderr
+
+    const status = json((await runCli(['status', '--json'], { cwd: dir, env: env() })).stdout);
+    expect(status['migrations']).toEqual([
+      {
+        id: '1_widgets',
+        description: null,
+        phases: [
+          { phase: 'expand', state: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), attempts: 1, lastError: null },
+          { phase: 'contract', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null },
+          { phase: 'drop', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null },
+        ],
+      },
+    ]);
+    expect((await runCli(['status', '--exit-code'], { cwd: dir, env: env() })).code).toBe(3);
+
+    expect((await runCli(['mark', 'api-reads-gadgets', '--by', 'ci'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['mark', '--app', 'api', '--version', '2.0.1'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['mark', '--app', 'api', '--version', 'two'], { cwd: dir, env: env() })).code).toBe(2);
+    const markers = json((await runCli(['markers', '--json'], { cwd: dir, env: env() })).stdout);
+    expect(markers['markers']).toMatchObject([
+      { kind: 'marker', name: 'api-reads-gadgets', recordedBy: 'ci' },
+      { kind: 'deploy', app: 'api', version: '2.0.1' },
+    ]);
+    const done = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(json(done.stdout)).toMatchObject({ ran: [{ phase: 'contract' }, { phase: 'drop' }], stoppedAt: null, exitCode: 0 });
+    expect(done.code).toBe(0);
+    expect((await runCli(['status', '--exit-code'], { cwd: dir, env: env() })).code).toBe(0);
+  });
+
+  it('approve opens an approval gate; a bad phase or id is exit 2', async () => {
+    next();
+    const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: 'SELECT 1', gate: { approval: true } } }) });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(3);
+    expect((await runCli(['approve', '1_x', 'expandd', '--by', 'alice'], { cwd: dir, env: env() })).code).toBe(2);
+    expect((await runCli(['approve', '2_y', 'expand', '--by', 'alice'], { cwd: dir, env: env() })).code).toBe(2);
+    expect((await runCli(['approve', '1_x', 'expand', '--by', 'alice'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(0);
+  });
+
+  it('refuses a bad definition with exit 2, the file and the field, and runs nothing', async () => {
+    next();
+    const dir = await makeProject({
+      '1_ok.ts': migrationSource({ expand: { sql: `CREATE TABLE never_${counter} (id int)` } }),
+      '2_bad.ts': migrationSource({ contract: { gate: { app: 'api', version: '2.x.y' } } }),
+    });
+    const result = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${path.join(dir, 'migrations', '2_bad.ts')}: contract.gate.version: "2.x.y" is not a valid semver range`);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
+    expect(json(result.stdout)).toMatchObject({ error: { code: 'INVALID_MIGRATION' }, exitCode: 2 });
+    const { rows } = await db.client.query('SELECT to_regclass($1) AS t', [`never_${counter}`]);
+    expect(rows[0]?.t).toBeNull();
+  });
+
+  it('refuses an edited migration with exit 2 naming the changed phase', async () => {
+    next();
+    const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: 'SELECT 1' }, contract: { sql: 'SELECT 1', gate: { marker: 'm' } } }) });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(3);
+    await writeFile(path.join(dir, 'migrations', '1_x.ts'), migrationSource({ expand: { sql: 'SELECT 2' }, contract: { sql: 'SELECT 1', gate: { marker: 'm' } } }));
+    const result = await runCli(['advance'], { cwd: dir, env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('changed after it started (phases: expand)');
+  });
+
+  it('exits 1 when a step fails, and rollback exits 0, then 4 once contract ran', async () => {
+    next();
+    const t = `rb_${counter}`;
+    const dir = await makeProject({
+      '1_x.ts': migrationSource({
+        expand: { sql: `CREATE TABLE ${t} (id int)`, down: `DROP TABLE ${t}` },
+        contract: { sql: `SELECT * FROM ${t}_missing`, gate: { marker: `open-${counter}` } },
+      }),
+    });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(3);
+    const rolledBack = await runCli(['rollback', '1_x', '--json'], { cwd: dir, env: env() });
+    expect(rolledBack.code).toBe(0);
+    expect(json(rolledBack.stdout)).toMatchObject({ kind: 'rolledBack', phases: ['expand'] });
+    expect((await runCli(['mark', `open-${counter}`], { cwd: dir, env: env() })).code).toBe(0);
+    const failed = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(failed.code).toBe(1);
+    expect(json(failed.stdout)).toMatchObject({ stoppedAt: { phase: 'contract', reason: 'error', detail: expect.stringContaining('does not exist') } });
+    const refused = await runCli(['rollback', '1_x'], { cwd: dir, env: env() });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('cannot be rolled back');
+  });
+
+  it('lets exactly one of two concurrent advance processes run; the other exits 5 at once', async () => {
+    next();
+    const dir = await makeProject({
+      '1_slow.ts': migrationSource({ expand: { sql: [`CREATE TABLE slow_${counter} (id int)`, 'SELECT pg_sleep(2)'] } }),
+    });
+    const first = startCli(['advance', '--json'], { cwd: dir, env: env() });
+    // Wait until the first runner really holds its advisory lock.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await db.client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      );
+      if (Number(rows[0]?.n) > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await runCli(['advance', '--json'], { cwd: dir, env: env() });
+    expect(second.code).toBe(5);
+    expect(json(second.stdout)).toMatchObject({ ran: [], stoppedAt: { reason: 'locked' }, exitCode: 5 });
+    const firstResult = await first.done;
+    expect(firstResult.code).toBe(0);
+    expect(json(firstResult.stdout)).toMatchObject({ ran: [{ migration: '1_slow', phase: 'expand' }] });
+    const waited = await runCli(['advance', '--wait', '10s', '--json'], { cwd: dir, env: env() });
+    expect(waited.code).toBe(0);
+  });
+
+  it('never prints the password of the connection string, even when the connection fails', async () => {
+    const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: 'SELECT 1' } }) });
+    const secret = 'sup3r-s3cret-pw';
+    const result = await runCli(['status'], { cwd: dir, env: { DATABASE_URL: `postgres://postgres:${secret}@127.0.0.1:1/nope` } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cannot connect to the database');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    const withPassword = new URL(db.url);
+    const ok = await runCli(['advance', '--log-level', 'debug'], { cwd: dir, env: { DATABASE_URL: withPassword.toString(), PHASEGATE_SCHEMA: 'cli_pw' } });
+    if (withPassword.password !== '') expect(ok.stdout + ok.stderr).not.toContain(withPassword.password);
+    expect(ok.code).toBe(0);
+  });
+
+  it('--dry-run prints the SQL that would run and changes nothing', async () => {
+    next();
+    const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: `CREATE TABLE dry_${counter} (id int)` } }) });
+    const result = await runCli(['advance', '--dry-run'], { cwd: dir, env: env() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`would run 1_x expand`);
+    expect(result.stdout).toContain(`CREATE TABLE dry_${counter} (id int)`);
+    const { rows } = await db.client.query('SELECT to_regclass($1) AS t', [`dry_${counter}`]);
+    expect(rows[0]?.t).toBeNull();
+    expect(await readdir(dir)).toEqual(['migrations']);
+  });
+});
