@@ -23,7 +23,7 @@ export default defineMigration({
     sql: [
       // 'ALTER TABLE users ADD COLUMN email_address text',
     ],
-    // How to undo this phase, for `migrate rollback` (allowed until contract has run):
+    // How to undo this phase, for migrate rollback (allowed until contract has run):
     // down: ['ALTER TABLE users DROP COLUMN email_address'],
   },
 
