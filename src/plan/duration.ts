@@ -16,7 +16,7 @@ export function parseDuration(text: string): number | undefined {
 /** Formats milliseconds the way a person reads them: "1h 5m", "12s", "250ms". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  const totalSeconds = Math.round(ms / 1000);
+  const totalSeconds = Math.floor(ms / 1000);
   const parts: string[] = [];
   const days = Math.floor(totalSeconds / 86_400);
   const hours = Math.floor((totalSeconds % 86_400) / 3600);
