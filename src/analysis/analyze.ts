@@ -3,7 +3,7 @@ import { ColumnTypeLookup } from './column-types.js';
 import { RULES } from './catalogue.js';
 import { statementFacts } from './facts.js';
 import { MigrationState } from './migration-state.js';
-import { scanComments } from './parser.js';
+import { suppressionComments } from './comments.js';
 import { STATEMENT_RULE_IDS, SUPPRESSION_RULE_IDS, type RuleId } from './rule-ids.js';
 import type { RuleContext, RuleHit } from './rule-context.js';
 import { STATEMENT_RULES, SUPPRESSION_RULES } from './rules/index.js';
@@ -50,7 +50,7 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
       const where = { ...base, phase, ...(input.mode === 'steps' ? { step: stepIndex } : {}) };
       const parsed = parseSource(step.sql, where);
       const suppressions: AttachedSuppressions | undefined = step.sql.includes('phasegate:allow')
-        ? attachSuppressions(parsed.source, scanComments(step.sql), parsed.statements)
+        ? attachSuppressions(parsed.source, suppressionComments(parsed.source, parsed.statements), parsed.statements)
         : undefined;
       const finding = (rule: RuleId, hit: RuleHit, line: number): Finding => ({
         rule,

@@ -8,6 +8,38 @@ interface ColumnFact<T> {
   readonly value: T;
 }
 
+/** Facts about columns, indexed by unqualified table name and column so lookups stay O(1). */
+class ColumnFacts<T> {
+  readonly #byKey = new Map<string, ColumnFact<T>[]>();
+
+  static #key(table: RelationName, column: string): string {
+    return `${table.name}\u0000${column}`;
+  }
+
+  add(fact: ColumnFact<T>): void {
+    const key = ColumnFacts.#key(fact.table, fact.column);
+    const list = this.#byKey.get(key);
+    if (list === undefined) this.#byKey.set(key, [fact]);
+    else list.push(fact);
+  }
+
+  /** Matching facts, oldest first. */
+  find(table: RelationName, column: string): readonly ColumnFact<T>[] {
+    return (this.#byKey.get(ColumnFacts.#key(table, column)) ?? []).filter((f) => sameRelation(f.table, table));
+  }
+
+  remove(table: RelationName, column: string | undefined, predicate: (fact: ColumnFact<T>) => boolean): void {
+    const lists = column === undefined ? [...this.#byKey.values()] : [this.#byKey.get(ColumnFacts.#key(table, column)) ?? []];
+    for (const list of lists) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const fact = list[i];
+        if (fact !== undefined && sameRelation(fact.table, table) && predicate(fact)) list.splice(i, 1);
+      }
+    }
+  }
+
+}
+
 /** What rules may ask about the migration so far; read-only. */
 export interface MigrationView {
   /** Created earlier in this migration, hence empty and unused by any deployed app. */
@@ -26,54 +58,64 @@ export interface MigrationView {
  * MigrationView interface.
  */
 export class MigrationState implements MigrationView {
-  readonly #created: NamedObject[] = [];
+  /** Created objects by unqualified name: lookups stay O(1) in migrations with thousands of objects. */
+  readonly #created = new Map<string, NamedObject[]>();
   /** Proofs by constraint name, so DROP CONSTRAINT can withdraw them. */
-  readonly #proofs: ColumnFact<string>[] = [];
+  readonly #proofs = new ColumnFacts<string>();
+  /** NOT VALID `CHECK (col IS NOT NULL)` constraints by name, waiting for VALIDATE CONSTRAINT. */
   readonly #pending: ColumnFact<string>[] = [];
-  readonly #defaults: ColumnFact<true>[] = [];
-  readonly #types: ColumnFact<ColumnType>[] = [];
+  readonly #defaults = new ColumnFacts<true>();
+  readonly #types = new ColumnFacts<ColumnType>();
 
   isNew(name: RelationName, objectClass: ObjectClass = 'relation'): boolean {
-    return this.#created.some((o) => o.objectClass === objectClass && sameRelation(o.name, name));
+    const candidates = this.#created.get(name.name);
+    return candidates !== undefined && candidates.some((o) => o.objectClass === objectClass && sameRelation(o.name, name));
   }
 
   hasNotNullProof(table: RelationName, column: string): boolean {
-    return this.#proofs.some((p) => p.column === column && sameRelation(p.table, table));
+    return this.#proofs.find(table, column).length > 0;
   }
 
   hasDefault(table: RelationName, column: string): boolean {
-    return this.#defaults.some((d) => d.column === column && sameRelation(d.table, table));
+    return this.#defaults.find(table, column).length > 0;
   }
 
   columnType(table: RelationName, column: string): ColumnType | undefined {
-    return this.#types.findLast((t) => t.column === column && sameRelation(t.table, table))?.value;
+    const facts = this.#types.find(table, column);
+    return facts[facts.length - 1]?.value;
+  }
+
+  #remember(object: NamedObject): void {
+    const list = this.#created.get(object.name.name);
+    if (list === undefined) this.#created.set(object.name.name, [object]);
+    else list.push(object);
   }
 
   /** Records what a statement leaves behind, after the rules have judged it. */
   apply(stmt: ClassifiedStatement): void {
     switch (stmt.kind) {
       case 'createTable':
-        this.#created.push({ objectClass: 'relation', objectType: stmt.objectType, name: stmt.table });
+        this.#remember({ objectClass: 'relation', objectType: stmt.objectType, name: stmt.table });
         return;
       case 'createObject':
-        this.#created.push(stmt.object);
+        this.#remember(stmt.object);
         return;
       case 'createIndex':
         if (stmt.index !== undefined) {
           const name = stmt.table.schema === undefined ? { name: stmt.index } : { schema: stmt.table.schema, name: stmt.index };
-          this.#created.push({ objectClass: 'relation', objectType: 'index', name });
+          this.#remember({ objectClass: 'relation', objectType: 'index', name });
         }
         return;
       case 'rename':
         if (stmt.subName === undefined && this.isNew(stmt.object.name, stmt.object.objectClass)) {
           const { schema } = stmt.object.name;
           const name = schema === undefined ? { name: stmt.newName } : { schema, name: stmt.newName };
-          this.#created.push({ ...stmt.object, name });
+          this.#remember({ ...stmt.object, name });
         }
         return;
       case 'setSchema':
         if (this.isNew(stmt.object.name, stmt.object.objectClass)) {
-          this.#created.push({ ...stmt.object, name: { schema: stmt.newSchema, name: stmt.object.name.name } });
+          this.#remember({ ...stmt.object, name: { schema: stmt.newSchema, name: stmt.object.name.name } });
         }
         return;
       case 'alterTable':
@@ -88,33 +130,36 @@ export class MigrationState implements MigrationView {
     for (const cmd of commands) {
       switch (cmd.kind) {
         case 'addColumn':
-          if (cmd.type !== undefined) this.#types.push({ table, column: cmd.column, value: cmd.type });
+          if (cmd.type !== undefined) this.#types.add({ table, column: cmd.column, value: cmd.type });
           if ((cmd.default !== undefined && cmd.default.kind !== 'null') || cmd.identity || cmd.generated !== undefined) {
-            this.#defaults.push({ table, column: cmd.column, value: true });
+            this.#defaults.add({ table, column: cmd.column, value: true });
           }
           break;
         case 'alterColumnType':
-          if (cmd.type !== undefined) this.#types.push({ table, column: cmd.column, value: cmd.type });
+          if (cmd.type !== undefined) this.#types.add({ table, column: cmd.column, value: cmd.type });
           break;
         case 'setDefault':
-          this.#defaults.push({ table, column: cmd.column, value: true });
+          this.#defaults.add({ table, column: cmd.column, value: true });
           break;
         case 'dropDefault':
-          removeWhere(this.#defaults, (d) => d.column === cmd.column && sameRelation(d.table, table));
+          this.#defaults.remove(table, cmd.column, () => true);
           break;
         case 'addConstraint': {
           const { notNullColumn, name = '', notValid } = cmd.constraint;
           if (notNullColumn === undefined) break;
-          (notValid ? this.#pending : this.#proofs).push({ table, column: notNullColumn, value: name });
+          const fact = { table, column: notNullColumn, value: name };
+          if (notValid) this.#pending.push(fact);
+          else this.#proofs.add(fact);
           break;
         }
         case 'validateConstraint':
           for (const p of this.#pending) {
-            if (p.value === cmd.name && sameRelation(p.table, table)) this.#proofs.push(p);
+            if (p.value === cmd.name && sameRelation(p.table, table)) this.#proofs.add(p);
           }
           break;
         case 'dropConstraint':
-          removeWhere(this.#proofs, (p) => p.value === cmd.name && sameRelation(p.table, table));
+          // The constraint name does not say which column it proved, so look at all of them.
+          this.#proofs.remove(table, undefined, (p) => p.value === cmd.name);
           break;
         default:
           break;
@@ -123,9 +168,3 @@ export class MigrationState implements MigrationView {
   }
 }
 
-function removeWhere<T>(items: T[], predicate: (item: T) => boolean): void {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i];
-    if (item !== undefined && predicate(item)) items.splice(i, 1);
-  }
-}
