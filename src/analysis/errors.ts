@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import type { Phase } from '../plan/phases.js';
+import type { Phase } from '../plan/index.js';
 
 /** Where a piece of SQL came from, for messages. */
 export interface SqlOrigin {

@@ -1,4 +1,4 @@
-import type { Phase } from '../plan/phases.js';
+import type { Phase } from '../plan/index.js';
 import type { MigrationView } from './migration-state.js';
 import type { RelationName } from './relation.js';
 import type { SizeVerdict } from './size.js';

@@ -1,4 +1,4 @@
-import type { Phase } from '../plan/phases.js';
+import type { Phase } from '../plan/index.js';
 import type { RuleId } from './rule-ids.js';
 
 export type Severity = 'error' | 'warning';

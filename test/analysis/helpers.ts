@@ -1,5 +1,5 @@
 import { analyzeMigration, type AnalysisResult, type Finding, type RuleId, type TableSize } from '../../src/analysis/index.js';
-import type { Phase } from '../../src/plan/phases.js';
+import type { Phase } from '../../src/plan/index.js';
 
 export interface CaseOptions {
   readonly phase?: Phase;

@@ -12,7 +12,7 @@ import {
   splitStatements,
   type StatementFacts,
 } from '../../src/analysis/index.js';
-import type { Phase } from '../../src/plan/phases.js';
+import type { Phase } from '../../src/plan/index.js';
 
 describe('the public analysis API', () => {
   it('has the documented function signatures', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Phase } from '../../src/plan/phases.js';
+import type { Phase } from '../../src/plan/index.js';
 import { type CaseOptions, findingsOf, rulesOf } from './helpers.js';
 
 describe('maintenance statements', () => {

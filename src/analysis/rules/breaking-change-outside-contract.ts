@@ -1,4 +1,4 @@
-import type { Phase } from '../../plan/phases.js';
+import type { Phase } from '../../plan/index.js';
 import { describeObject } from '../describe.js';
 import { displayRelation } from '../relation.js';
 import type { RuleContext, RuleHit } from '../rule-context.js';
