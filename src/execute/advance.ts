@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type { AnalysisResult } from '../analysis/index.js';
 import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import { evaluateGate } from '../gates/index.js';
@@ -8,6 +9,7 @@ import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { runUnit } from './run-unit.js';
+import { analyzeAgainstDatabase, unitFindings } from './safety.js';
 
 export interface UnitTarget {
   readonly migrationId: string;
@@ -104,6 +106,13 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       stoppedAt: { migration: unit.migrationId, phase: unit.phase, reason, detail, ...(error === undefined ? {} : { error }) },
     });
 
+    // SQL that does not parse is bad input: find it before anything runs.
+    const analyses = new Map<string, AnalysisResult>();
+    for (const unit of selected) {
+      if (units.get(unitName(unit))?.state === 'done' || analyses.has(unit.migrationId)) continue;
+      analyses.set(unit.migrationId, await analyzeAgainstDatabase(db, byId.get(unit.migrationId) as Migration));
+    }
+
     for (const unit of selected) {
       if (units.get(unitName(unit))?.state === 'done') continue;
       const migration = byId.get(unit.migrationId) as Migration;
@@ -114,6 +123,15 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
         return stop(unit, 'gate', verdict.missing);
       }
       if (signal?.aborted === true) return stop(unit, 'interrupted', 'stopped before this unit (signal or time budget)');
+      try {
+        for (const finding of unitFindings(analyses.get(unit.migrationId) as AnalysisResult, unit)) {
+          logger.warn({ migration: unit.migrationId, phase: unit.phase, rule: finding.rule, step: finding.step }, finding.message);
+        }
+      } catch (error) {
+        if (!(error instanceof PhasegateError) || error.code !== 'REFUSED') throw error;
+        logger.error({ migration: unit.migrationId, phase: unit.phase, code: error.code }, error.message);
+        return stop(unit, 'refused', error.message, error);
+      }
       if (dryRun) {
         ran.push({ migration: unit.migrationId, phase: unit.phase, sql: describeSteps(unit) });
         units.set(unitName(unit), simulatedDone(unit, now));

@@ -11,3 +11,5 @@ export type { ExecutionPolicy } from './policy.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
+export { relationSizes, serverMajorVersion } from './catalog.js';
+export { analysisInputFor, analyzeAgainstDatabase, formatFinding } from './safety.js';

@@ -242,3 +242,39 @@ describe('rollback', () => {
     });
   });
 });
+
+describe('advance with analysis', () => {
+  it('refuses a unit that breaks coexistence before any of its steps run, after earlier units ran', async () => {
+    const schema = freshSchema();
+    await db.client.query('CREATE TABLE coexist (id int, legacy text)');
+    const migrations = [
+      m('1_a', { expand: { sql: 'ALTER TABLE coexist ADD COLUMN fresh text' } }),
+      m('2_b', { expand: { sql: ['ALTER TABLE coexist ADD COLUMN other text', 'ALTER TABLE coexist DROP COLUMN legacy'] } }),
+    ];
+    const result = await run(schema, migrations);
+    expect(result.ran.map((u) => u.migration)).toEqual(['1_a']);
+    expect(result.stoppedAt).toMatchObject({ migration: '2_b', phase: 'expand', reason: 'refused' });
+    expect(result.stoppedAt?.detail).toContain('[breaking-change-outside-contract]');
+    expect(await columns('coexist')).toEqual(['id', 'legacy', 'fresh']);
+  });
+
+  it('runs a refused statement once it carries a suppression with a reason', async () => {
+    const schema = freshSchema();
+    await db.client.query('CREATE TABLE suppressed (id int, legacy text)');
+    const sql = '-- phasegate:allow breaking-change-outside-contract nothing reads legacy since 2019\nALTER TABLE suppressed DROP COLUMN legacy';
+    const result = await run(schema, [m('1_a', { expand: { sql } })]);
+    expect(result.stoppedAt).toBeNull();
+    expect(await columns('suppressed')).toEqual(['id']);
+  });
+
+  it('treats SQL that does not parse as bad input and runs nothing at all', async () => {
+    const schema = freshSchema();
+    await db.client.query('CREATE TABLE parse_first (id int)');
+    const migrations = [
+      m('1_a', { expand: { sql: 'ALTER TABLE parse_first ADD COLUMN a int' } }),
+      m('2_b', { expand: { sql: 'ALTER TABLE parse_first ADD COLUM b int' } }),
+    ];
+    await expect(run(schema, migrations)).rejects.toMatchObject({ code: 'INVALID_SQL', message: expect.stringContaining('2_b') });
+    expect(await columns('parse_first')).toEqual(['id']);
+  });
+});

@@ -1,0 +1,54 @@
+import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding } from '../analysis/index.js';
+import { PhasegateError } from '../errors.js';
+import type { Migration, Unit } from '../plan/index.js';
+import type { Queryable } from '../state/index.js';
+import { relationSizes, serverMajorVersion } from './catalog.js';
+
+/** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them. */
+export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
+  return {
+    migration: migration.id,
+    file: migration.file,
+    pgVersion,
+    phases: migration.units.map((unit) => ({
+      phase: unit.phase,
+      steps: unit.steps.flatMap((step) => (step.kind === 'sql' ? [{ sql: step.sql, transactional: step.transactional }] : [])),
+    })),
+  };
+}
+
+/**
+ * Analyses a migration against a live database: its version, and the sizes
+ * of the tables its statements touch (a rule that only matters on big tables
+ * is a warning on a small one). Analysis runs twice because the first pass
+ * is what names the tables to measure; it is pure and fast.
+ */
+export async function analyzeAgainstDatabase(db: Queryable, migration: Migration): Promise<AnalysisResult> {
+  const input = analysisInputFor(migration, await serverMajorVersion(db));
+  const first = await analyzeMigration(input);
+  if (first.findings.length === 0) return first;
+  const relations = [...new Set(first.statements.flatMap((s) => s.locks.map((l) => l.relation)))];
+  return analyzeMigration({ ...input, tableSizes: await relationSizes(db, relations) });
+}
+
+/** The findings of one unit; throws REFUSED listing every error finding (DESIGN invariant 1). */
+export function unitFindings(result: AnalysisResult, unit: Unit): Finding[] {
+  const findings = result.findings.filter((f) => f.phase === unit.phase);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    throw new PhasegateError(
+      'REFUSED',
+      [`${unit.migrationId} ${unit.phase}: refused by analysis; nothing of this phase ran`, ...errors.map(formatFinding)].join('\n'),
+      { hint: 'use the safe form each finding suggests, or suppress a rule with a reasoned `-- phasegate:allow <rule> <reason>` comment' },
+    );
+  }
+  return findings;
+}
+
+/** "step 2, line 1: [rule] message (hint: ...)" */
+export function formatFinding(f: Finding): string {
+  const where = [f.step === undefined ? undefined : `step ${f.step + 1}`, f.line === undefined ? undefined : `line ${f.line}`]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  return `  ${where === '' ? '' : `${where}: `}[${f.rule}] ${f.message} (hint: ${f.hint})`;
+}
