@@ -4,6 +4,7 @@ import { advanceCommand } from './commands/advance.js';
 import { approveCommand } from './commands/approve.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
+import { lintCommand } from './commands/lint.js';
 import { markCommand } from './commands/mark.js';
 import { markersCommand } from './commands/markers.js';
 import { newCommand } from './commands/new.js';
@@ -26,7 +27,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText('after', EXIT_CODES_HELP);
-  const commands = [initCommand, newCommand, statusCommand, advanceCommand, markCommand, markersCommand, approveCommand, rollbackCommand, demoCommand];
+  const commands = [initCommand, newCommand, statusCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, rollbackCommand, demoCommand];
   for (const register of commands) register(program, setExit);
   return program;
 }

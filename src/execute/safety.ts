@@ -23,8 +23,8 @@ export function analysisInputFor(migration: Migration, pgVersion: number): Analy
  * is a warning on a small one). Analysis runs twice because the first pass
  * is what names the tables to measure; it is pure and fast.
  */
-export async function analyzeAgainstDatabase(db: Queryable, migration: Migration): Promise<AnalysisResult> {
-  const input = analysisInputFor(migration, await serverMajorVersion(db));
+export async function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVersion?: number): Promise<AnalysisResult> {
+  const input = analysisInputFor(migration, pgVersion ?? (await serverMajorVersion(db)));
   const first = await analyzeMigration(input);
   if (first.findings.length === 0) return first;
   const relations = [...new Set(first.statements.flatMap((s) => s.locks.map((l) => l.relation)))];

@@ -1,2 +1,2 @@
 export { CONFIG_FILES, loadConfig, type Config, type ConfigFile, type ConfigOverrides } from './config.js';
-export { loadMigrations } from './load-migrations.js';
+export { loadMigrationFile, loadMigrations } from './load-migrations.js';

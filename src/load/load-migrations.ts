@@ -25,16 +25,10 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
   const problems: string[] = [];
   const migrations: Migration[] = [];
   for (const name of files) {
-    const file = path.join(dir, name);
-    const match = MIGRATION_FILE.exec(name);
-    if (match === null) {
-      problems.push(`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`);
-      continue;
-    }
     try {
-      migrations.push(buildMigration(match[1] as string, file, await importModule(file)));
+      migrations.push(await loadMigrationFile(path.join(dir, name)));
     } catch (error) {
-      problems.push(error instanceof PhasegateError ? error.message : `${file}: cannot be loaded: ${(error as Error).message}`);
+      problems.push((error as Error).message);
     }
   }
   const seen = new Map<string, string>();
@@ -49,4 +43,21 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
     });
   }
   return migrations.sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** Loads and validates one migration file; its id is the file name without extension. */
+export async function loadMigrationFile(file: string): Promise<Migration> {
+  const match = MIGRATION_FILE.exec(path.basename(file));
+  if (match === null) {
+    throw new PhasegateError('INVALID_MIGRATION', `${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`, {
+      hint: 'rename the file',
+    });
+  }
+  let exported: unknown;
+  try {
+    exported = await importModule(file);
+  } catch (error) {
+    throw new PhasegateError('INVALID_MIGRATION', `${file}: cannot be loaded: ${(error as Error).message}`, { cause: error });
+  }
+  return buildMigration(match[1] as string, file, exported);
 }
