@@ -16,6 +16,13 @@ export function statementFacts(stmt: ClassifiedStatement, env: FactsEnv): Omit<S
     scansUnderStrongLock: scans(stmt, env),
     mustRunOutsideTransaction: outsideTransactionReason(stmt, env.pgVersion) !== undefined,
     isDml: stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete' || stmt.kind === 'merge',
+    // The runner drops an INVALID index of this name that a failed concurrent build left behind.
+    builtIndex:
+      stmt.kind === 'createIndex' && stmt.index !== undefined
+        ? stmt.table.schema === undefined
+          ? stmt.index
+          : `${stmt.table.schema}.${stmt.index}`
+        : null,
   };
 }
 

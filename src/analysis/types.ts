@@ -59,6 +59,8 @@ export interface StatementFacts {
   /** PostgreSQL refuses to run it inside a transaction block (CONCURRENTLY, VACUUM, ...). */
   readonly mustRunOutsideTransaction: boolean;
   readonly isDml: boolean;
+  /** The index a CREATE INDEX builds, schema-qualified if its table was written so; null otherwise. */
+  readonly builtIndex: string | null;
 }
 
 /** Size of a relation as `pg_total_relation_size` / `reltuples` report it. */

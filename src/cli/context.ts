@@ -54,6 +54,7 @@ export function executionPolicy(config: Config): ExecutionPolicy {
     timeouts: config.timeouts,
     nonTransactionalTimeouts: config.nonTransactionalTimeouts,
     lockRetries: config.lockRetries,
+    preflight: config.preflight,
     backfillBatchSize: config.backfillBatchSize,
     random: Math.random,
   };

@@ -140,7 +140,8 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       logger.info({ migration: unit.migrationId, phase: unit.phase }, 'unit started');
       const started = performance.now();
       try {
-        const outcome = await runUnit({ db, store, policy: options.policy, logger, signal, onProgress: options.onProgress }, migration, unit);
+        const analysis = analyses.get(unit.migrationId) as AnalysisResult;
+        const outcome = await runUnit({ db, store, policy: options.policy, logger, signal, onProgress: options.onProgress, analysis }, migration, unit);
         if (outcome === 'stopped') return stop(unit, 'backfill-in-progress', 'the backfill stopped after the batch in flight; run advance again to continue');
       } catch (error) {
         const failure = error instanceof PhasegateError ? error : new PhasegateError('STEP_FAILED', String(error), { cause: error });

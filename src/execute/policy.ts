@@ -1,4 +1,5 @@
 import type { Timeouts } from '../plan/index.js';
+import type { PreflightPolicy } from './preflight.js';
 
 /** How steps are run: timeouts per kind of step, retry budget, randomness. */
 export interface ExecutionPolicy {
@@ -7,6 +8,8 @@ export interface ExecutionPolicy {
   /** Attempts per statement when it times out waiting for a lock. */
   readonly lockRetries: number;
   readonly backfillBatchSize: number;
+  /** What blocks a step from starting: long transactions, and how long to wait for them. */
+  readonly preflight: PreflightPolicy;
   /** Source of jitter; injectable for tests. */
   readonly random: () => number;
 }

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { SqlStep, Unit } from '../plan/index.js';
-import { withTransaction, type Queryable, type StateStore } from '../state/index.js';
+import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
+import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
 import type { ExecutionPolicy } from './policy.js';
+import { preflight } from './preflight.js';
 
 export interface StepRun {
   readonly attempts: number;
@@ -24,13 +27,18 @@ export async function runSqlStep(
   unit: Unit,
   stepIndex: number,
   step: SqlStep,
+  facts: readonly StatementFacts[],
   policy: ExecutionPolicy,
   logger: Logger,
 ): Promise<StepRun> {
+  const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
+  const locks = facts.flatMap((f) => f.locks);
+  await preflight(db, locks, policy.preflight, where);
   const defaults = step.transactional ? policy.timeouts : policy.nonTransactionalTimeouts;
   const lockTimeoutMs = step.lockTimeoutMs ?? defaults.lockTimeoutMs;
   const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;
   const started = performance.now();
+  let blockers: Blocker[] = [];
 
   for (let attempt = 1; ; attempt++) {
     try {
@@ -41,6 +49,7 @@ export async function runSqlStep(
           await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
         });
       } else {
+        for (const f of facts) if (f.builtIndex !== null) await dropInvalidIndex(db, f.builtIndex, logger);
         await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, false);
         try {
           await db.query(step.sql);
@@ -51,14 +60,19 @@ export async function runSqlStep(
       }
       return { attempts: attempt, durationMs: performance.now() - started };
     } catch (error) {
-      const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
+      if (isRetryableLockError(error)) blockers = await conflictingHolders(db, locks);
       if (isRetryableLockError(error) && attempt < policy.lockRetries) {
         const delayMs = retryDelayMs(attempt, policy.random());
-        logger.warn({ migration: unit.migrationId, phase: unit.phase, step: stepIndex + 1, attempt, delayMs, error: describePgError(error) }, 'lock not available; retrying');
+        logger.warn(
+          { attempt, delayMs, error: describePgError(error), blockedBy: blockers.map(describeBlocker) },
+          'lock not available; retrying',
+        );
         await sleep(delayMs);
         continue;
       }
-      const gaveUp = isRetryableLockError(error) ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock` : '';
+      const gaveUp = isRetryableLockError(error)
+        ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock${blockers.length === 0 ? '' : `; blocked by ${blockers.map(describeBlocker).join('; ')}`}`
+        : '';
       throw new PhasegateError('STEP_FAILED', `${where} failed${gaveUp}: ${describePgError(error)}`, {
         hint: isRetryableLockError(error)
           ? 'another session holds a conflicting lock for long; find it in pg_stat_activity, then run advance again'
@@ -67,6 +81,21 @@ export async function runSqlStep(
       });
     }
   }
+}
+
+/**
+ * A concurrent index build that failed leaves an INVALID index behind, which
+ * IF NOT EXISTS would then keep forever. Drop it (concurrently, so writes go
+ * on) before building again. Only an index of exactly this name and invalid.
+ */
+async function dropInvalidIndex(db: Queryable, name: string, logger: Logger): Promise<void> {
+  const { rows } = await db.query<{ invalid: boolean }>(
+    'SELECT NOT i.indisvalid AS invalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)',
+    [name],
+  );
+  if (rows[0]?.invalid !== true) return;
+  logger.warn({ index: name }, 'dropping the invalid index a failed concurrent build left');
+  await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name.split('.').map(quoteIdent).join('.')}`);
 }
 
 async function setTimeouts(db: Queryable, lockMs: number, statementMs: number, local: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnalysisResult } from '../analysis/index.js';
 import { runBackfill, type BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
@@ -14,6 +15,8 @@ export interface UnitContext {
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: BackfillProgress) => void) | undefined;
+  /** The migration's analysis: lock levels and built indexes of each statement. */
+  readonly analysis: AnalysisResult;
 }
 
 /** 'stopped' means a backfill paused between batches (signal or time budget); the unit stays running. */
@@ -35,7 +38,8 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
       const log = logger.child({ migration: unit.migrationId, phase: unit.phase, step: index + 1, kind: step.kind });
       switch (step.kind) {
         case 'sql': {
-          const run = await runSqlStep(db, store, unit, index, step, policy, log);
+          const facts = ctx.analysis.statements.filter((f) => f.phase === unit.phase && f.step === index);
+          const run = await runSqlStep(db, store, unit, index, step, facts, policy, log);
           log.info({ durationMs: Math.round(run.durationMs), attempts: run.attempts }, 'step done');
           break;
         }

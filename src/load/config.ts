@@ -40,6 +40,12 @@ export const configFileSchema = z.strictObject({
    * @default { lockTimeout: "5m", statementTimeout: "4h" }
    */
   nonTransactionalTimeouts: timeoutsSchema.partial().optional(),
+  /**
+   * Before a step that locks tables, wait this long for transactions older
+   * than maxTransactionAge to end, then refuse (exit 4).
+   * @default { maxTransactionAge: "1m", wait: "30s" }
+   */
+  preflight: z.strictObject({ maxTransactionAge: duration, wait: duration }).partial().optional(),
   /** Attempts per statement when it times out waiting for a lock. @default 5 */
   lockRetries: z.number().int().min(1).max(100).optional(),
   backfill: z.strictObject({ batchSize: z.number().int().positive().optional() }).optional(),
@@ -55,6 +61,7 @@ export interface Config {
   readonly timeouts: Timeouts;
   readonly nonTransactionalTimeouts: Timeouts;
   readonly lockRetries: number;
+  readonly preflight: { readonly maxTransactionAgeMs: number; readonly waitMs: number };
   readonly backfillBatchSize: number;
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined;
@@ -109,6 +116,7 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     timeouts,
     nonTransactionalTimeouts,
     lockRetries: file.lockRetries ?? 5,
+    preflight: { maxTransactionAgeMs: file.preflight?.maxTransactionAge ?? 60_000, waitMs: file.preflight?.wait ?? 30_000 },
     backfillBatchSize: file.backfill?.batchSize ?? 1000,
     configFile,
   };

@@ -5,6 +5,7 @@ export const testPolicy: ExecutionPolicy = {
   timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 10_000 },
   nonTransactionalTimeouts: { lockTimeoutMs: 5_000, statementTimeoutMs: 60_000 },
   lockRetries: 3,
+  preflight: { maxTransactionAgeMs: 60_000, waitMs: 1_000 },
   backfillBatchSize: 100,
   random: () => 0.5,
 };

@@ -1,0 +1,65 @@
+import type { RelationLock } from '../analysis/index.js';
+import type { Queryable } from '../state/index.js';
+import { conflictingModes } from './lock-conflicts.js';
+
+/** Another session, described the way a DBA needs to act on it. */
+export interface Blocker {
+  readonly pid: number;
+  readonly applicationName: string;
+  readonly state: string;
+  readonly transactionAgeMs: number;
+  readonly query: string;
+  /** The relation it holds a conflicting lock on, when that is why it is listed. */
+  readonly relation: string | null;
+  readonly mode: string | null;
+}
+
+const BLOCKER_COLUMNS = `a.pid, a.application_name, coalesce(a.state, '') AS state,
+  coalesce(extract(epoch FROM now() - a.xact_start) * 1000, 0)::float8 AS age_ms, left(coalesce(a.query, ''), 200) AS query`;
+
+/** Sessions that hold a lock conflicting with what the step needs on each relation. */
+export async function conflictingHolders(db: Queryable, locks: readonly RelationLock[]): Promise<Blocker[]> {
+  const blockers: Blocker[] = [];
+  for (const lock of locks) {
+    const { rows } = await db.query<BlockerRow>(
+      `SELECT DISTINCT ${BLOCKER_COLUMNS}, l.mode
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.relation = to_regclass($1) AND l.granted AND l.pid <> pg_backend_pid() AND l.mode = ANY($2)`,
+      [lock.relation, conflictingModes(lock.level)],
+    );
+    blockers.push(...rows.map((r) => toBlocker(r, lock.relation)));
+  }
+  return blockers;
+}
+
+/** Transactions in this database open longer than `olderThanMs`: they hold back lock queues and vacuum. */
+export async function longTransactions(db: Queryable, olderThanMs: number): Promise<Blocker[]> {
+  const { rows } = await db.query<BlockerRow>(
+    `SELECT ${BLOCKER_COLUMNS}, NULL AS mode
+       FROM pg_stat_activity a
+      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+        AND a.xact_start < now() - make_interval(secs => $1 / 1000.0)
+      ORDER BY a.xact_start`,
+    [olderThanMs],
+  );
+  return rows.map((r) => toBlocker(r, null));
+}
+
+/** "pid 123 (app psql, idle in transaction, transaction open 42s): SELECT ..." */
+export function describeBlocker(b: Blocker): string {
+  const held = b.relation === null ? '' : ` holding ${b.mode} on ${b.relation}`;
+  return `pid ${b.pid} (application_name "${b.applicationName}", ${b.state}, transaction open ${Math.round(b.transactionAgeMs / 1000)}s${held}): ${b.query.replace(/\s+/g, ' ')}`;
+}
+
+interface BlockerRow {
+  pid: number;
+  application_name: string;
+  state: string;
+  age_ms: number;
+  query: string;
+  mode: string | null;
+}
+
+function toBlocker(r: BlockerRow, relation: string | null): Blocker {
+  return { pid: r.pid, applicationName: r.application_name, state: r.state, transactionAgeMs: r.age_ms, query: r.query, relation, mode: r.mode };
+}
