@@ -55,6 +55,7 @@ export function executionPolicy(config: Config): ExecutionPolicy {
     nonTransactionalTimeouts: config.nonTransactionalTimeouts,
     lockRetries: config.lockRetries,
     preflight: config.preflight,
+    planCheck: config.planCheck,
     backfillBatchSize: config.backfillBatchSize,
     random: Math.random,
   };

@@ -1,4 +1,5 @@
 import type { Timeouts } from '../plan/index.js';
+import type { PlanCheckPolicy } from './plan-check.js';
 import type { PreflightPolicy } from './preflight.js';
 
 /** How steps are run: timeouts per kind of step, retry budget, randomness. */
@@ -10,6 +11,8 @@ export interface ExecutionPolicy {
   readonly backfillBatchSize: number;
   /** What blocks a step from starting: long transactions, and how long to wait for them. */
   readonly preflight: PreflightPolicy;
+  /** Which query plans are refused before DML and verify queries run. */
+  readonly planCheck: PlanCheckPolicy;
   /** Source of jitter; injectable for tests. */
   readonly random: () => number;
 }

@@ -7,6 +7,7 @@ import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
 import type { ExecutionPolicy } from './policy.js';
+import { checkQueryPlan } from './plan-check.js';
 import { preflight } from './preflight.js';
 
 export interface StepRun {
@@ -34,6 +35,8 @@ export async function runSqlStep(
   const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
   const locks = facts.flatMap((f) => f.locks);
   await preflight(db, locks, policy.preflight, where);
+  const [only] = facts;
+  if (facts.length === 1 && only?.isDml === true) await checkQueryPlan(db, step.sql, policy.planCheck, where);
   const defaults = step.transactional ? policy.timeouts : policy.nonTransactionalTimeouts;
   const lockTimeoutMs = step.lockTimeoutMs ?? defaults.lockTimeoutMs;
   const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;

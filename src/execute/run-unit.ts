@@ -62,7 +62,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
           break;
         }
         case 'verify':
-          await runVerify(db, unit, step.query, policy.timeouts.statementTimeoutMs);
+          await runVerify(db, unit, step.query, policy.timeouts.statementTimeoutMs, policy.planCheck);
           log.info('verify returned 0');
           break;
         default:

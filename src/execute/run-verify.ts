@@ -2,13 +2,15 @@ import { PhasegateError } from '../errors.js';
 import type { Unit } from '../plan/index.js';
 import { withTransaction, type Queryable } from '../state/index.js';
 import { describePgError } from './pg-errors.js';
+import { checkQueryPlan, type PlanCheckPolicy } from './plan-check.js';
 
 /**
  * Runs a phase's verify query: one row, one number, which must be 0. It runs
  * read-only so a mistaken verify can never change data.
  */
-export async function runVerify(db: Queryable, unit: Unit, query: string, statementTimeoutMs: number): Promise<void> {
+export async function runVerify(db: Queryable, unit: Unit, query: string, statementTimeoutMs: number, planCheck: PlanCheckPolicy): Promise<void> {
   const where = `${unit.migrationId} ${unit.phase} verify`;
+  await checkQueryPlan(db, query, planCheck, where);
   let value: unknown;
   try {
     value = await withTransaction(db, async () => {

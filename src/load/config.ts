@@ -46,6 +46,8 @@ export const configFileSchema = z.strictObject({
    * @default { maxTransactionAge: "1m", wait: "30s" }
    */
   preflight: z.strictObject({ maxTransactionAge: duration, wait: duration }).partial().optional(),
+  /** DML steps and verify queries whose plan seq-scans a table larger than this are refused. @default 104857600 (100 MiB) */
+  planCheck: z.strictObject({ seqScanBytes: z.number().int().min(0) }).partial().optional(),
   /** Attempts per statement when it times out waiting for a lock. @default 5 */
   lockRetries: z.number().int().min(1).max(100).optional(),
   backfill: z.strictObject({ batchSize: z.number().int().positive().optional() }).optional(),
@@ -62,6 +64,7 @@ export interface Config {
   readonly nonTransactionalTimeouts: Timeouts;
   readonly lockRetries: number;
   readonly preflight: { readonly maxTransactionAgeMs: number; readonly waitMs: number };
+  readonly planCheck: { readonly seqScanBytes: number };
   readonly backfillBatchSize: number;
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined;
@@ -116,6 +119,7 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     timeouts,
     nonTransactionalTimeouts,
     lockRetries: file.lockRetries ?? 5,
+    planCheck: { seqScanBytes: file.planCheck?.seqScanBytes ?? 100 * 1024 * 1024 },
     preflight: { maxTransactionAgeMs: file.preflight?.maxTransactionAge ?? 60_000, waitMs: file.preflight?.wait ?? 30_000 },
     backfillBatchSize: file.backfill?.batchSize ?? 1000,
     configFile,

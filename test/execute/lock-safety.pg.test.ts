@@ -118,3 +118,31 @@ describe('lock-bounded execution', () => {
     expect(valid.rows).toEqual([{ indisvalid: true }]);
   });
 });
+
+describe('query-plan checks', () => {
+  const small = (): ExecutionPolicy => policy({ planCheck: { seqScanBytes: 64 * 1024 } });
+
+  it('refuses a DML step that would seq-scan a large table, naming node and table, and accepts an indexed one', async () => {
+    await db.client.query(`
+      CREATE TABLE wide (id int PRIMARY KEY, unindexed int, v int);
+      INSERT INTO wide SELECT i, i % 100, 0 FROM generate_series(1, 20000) i;
+      ANALYZE wide;`);
+    const s = schema();
+    const refused = await advance({ db: db.client, schema: s, migrations: [m('1_a', { backfill: { sql: 'UPDATE wide SET v = 1 WHERE unindexed = 5' } })], policy: small() });
+    expect(refused.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('a Seq Scan on wide (') });
+    const { rows } = await db.client.query<{ n: string }>('SELECT count(*) AS n FROM wide WHERE v = 1');
+    expect(rows[0]?.n).toBe('0');
+    const accepted = await advance({ db: db.client, schema: schema(), migrations: [m('1_a', { backfill: { sql: 'UPDATE wide SET v = 1 WHERE id BETWEEN 5 AND 10' } })], policy: small() });
+    expect(accepted.stoppedAt).toBeNull();
+  });
+
+  it('refuses a verify query that would seq-scan a large table', async () => {
+    const result = await advance({
+      db: db.client,
+      schema: schema(),
+      migrations: [m('1_a', { expand: { verify: 'SELECT count(*) FROM wide WHERE unindexed = 1000' } })],
+      policy: small(),
+    });
+    expect(result.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('verify: refused by the query-plan check') });
+  });
+});

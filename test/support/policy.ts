@@ -6,6 +6,7 @@ export const testPolicy: ExecutionPolicy = {
   nonTransactionalTimeouts: { lockTimeoutMs: 5_000, statementTimeoutMs: 60_000 },
   lockRetries: 3,
   preflight: { maxTransactionAgeMs: 60_000, waitMs: 1_000 },
+  planCheck: { seqScanBytes: 100 * 1024 * 1024 },
   backfillBatchSize: 100,
   random: () => 0.5,
 };

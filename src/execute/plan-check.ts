@@ -1,0 +1,46 @@
+import { PhasegateError } from '../errors.js';
+import type { Queryable } from '../state/index.js';
+
+export interface PlanCheckPolicy {
+  /** A sequential scan of a table larger than this is refused. */
+  readonly seqScanBytes: number;
+}
+
+interface PlanNode {
+  readonly 'Node Type'?: string;
+  readonly 'Relation Name'?: string;
+  readonly Schema?: string;
+  readonly Plans?: readonly PlanNode[];
+}
+
+/**
+ * EXPLAINs a query (never ANALYZE: that would run a write) and refuses it
+ * when the plan reads a large table sequentially, which on a live table
+ * means a long statement and, for a write, row locks taken one by one across
+ * the whole table. Small tables are fine: a seq scan is what they should get.
+ */
+export async function checkQueryPlan(db: Queryable, sql: string, policy: PlanCheckPolicy, where: string): Promise<void> {
+  const { rows } = await db.query<{ 'QUERY PLAN': readonly { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+  const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (root === undefined) return;
+  for (const scan of seqScans(root)) {
+    const table = `${scan.Schema === undefined ? '' : `${scan.Schema}.`}${scan['Relation Name'] ?? ''}`;
+    const { rows: size } = await db.query<{ bytes: string; pretty: string }>(
+      'SELECT pg_total_relation_size(to_regclass($1)) AS bytes, pg_size_pretty(pg_total_relation_size(to_regclass($1))) AS pretty',
+      [table],
+    );
+    if (Number(size[0]?.bytes ?? 0) > policy.seqScanBytes) {
+      const { rows: text } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
+      throw new PhasegateError(
+        'REFUSED',
+        `${where}: refused by the query-plan check: a Seq Scan on ${table} (${size[0]?.pretty}) where an index should be used\n${text.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,
+        { hint: `add an index that matches the WHERE clause (CREATE INDEX CONCURRENTLY in an expand phase), or bound the statement by the primary key` },
+      );
+    }
+  }
+}
+
+function seqScans(node: PlanNode): PlanNode[] {
+  const own = node['Node Type'] === 'Seq Scan' ? [node] : [];
+  return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
+}
