@@ -1,1 +1,5 @@
-export { runBackfill, type BackfillOptions, type BackfillOutcome, type BackfillProgress } from './run-backfill.js';
+export { DEFAULT_BACKFILL_TUNING, type BackfillDefaults, type BackfillSettings } from './settings.js';
+export type { BackfillActivity, BackfillProgress } from './progress.js';
+export type { BatchErrorKind } from './run-batch.js';
+export { runBackfill, type BackfillOptions, type BackfillOutcome } from './run-backfill.js';
+export { describeThrottle, type Throttle } from './throttle.js';

@@ -1,101 +1,234 @@
-import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
+import { PhasegateError } from '../errors.js';
 import type { BackfillSpec } from '../plan/index.js';
-import { primaryKeyColumns } from './table-key.js';
-
-export interface BackfillProgress {
-  readonly migrationId: string;
-  readonly table: string;
-  readonly rowsDone: number;
-  readonly batches: number;
-  /** The planner's row estimate for the table, for a rough ETA. */
-  readonly estimatedRows: number;
-}
+import type { BackfillRecord, BackfillStore, Queryable } from '../state/index.js';
+import { buildBatchSql, type BatchSql } from './batch-sql.js';
+import { checkBatchPlan } from './check-batch-plan.js';
+import { countRows } from './count-rows.js';
+import { etaMs, smoothRate, type BackfillActivity, type BackfillProgress } from './progress.js';
+import { runBatch, type BatchContext, type BatchErrorKind } from './run-batch.js';
+import { resolveBackfillSettings, type BackfillDefaults } from './settings.js';
+import { tableKey } from './table-key.js';
+import { checkHealth, describeThrottle, pacingDelayMs, runHealthQuery, sleep, type Throttle } from './throttle.js';
 
 export interface BackfillOptions {
   readonly migrationId: string;
   readonly spec: BackfillSpec;
-  readonly batchSize: number;
-  readonly statementTimeoutMs: number;
-  /** Checked between batches: when aborted, the backfill stops after the batch in flight. */
+  /** The config's backfill section and timeouts; the spec's own keys win. */
+  readonly defaults: BackfillDefaults;
+  /** The phase's verify query; when absent, one is derived from `where` (none without `where`). */
+  readonly verifyQuery: string | undefined;
+  /** Sorts a failed batch's error (execute/pg-errors.ts owns SQLSTATEs). */
+  readonly classifyError: (error: unknown) => BatchErrorKind;
+  /** One line for people, with the SQLSTATE. */
+  readonly describeError: (error: unknown) => string;
+  /** Jitter for retry pauses. */
+  readonly random: () => number;
+  /** Checked between batches and while waiting: when aborted, the backfill stops after the batch in flight. */
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: BackfillProgress) => void) | undefined;
 }
 
-export type BackfillOutcome = { readonly kind: 'done'; readonly rowsDone: number } | { readonly kind: 'stopped'; readonly rowsDone: number };
+/** 'stopped': aborted between batches (signal, time budget); the checkpoint holds and the next run continues. */
+export type BackfillOutcome =
+  | { readonly kind: 'done'; readonly rowsDone: number; readonly passes: number; readonly verifiedBy: string | undefined }
+  | { readonly kind: 'stopped'; readonly rowsDone: number };
 
-/**
- * Keyset batches over the primary key, from the last checkpoint up to the
- * key that was the table's highest when the backfill started: rows inserted
- * later are the dual-write trigger's job, and chasing them might never end.
- * Each batch's UPDATE and its checkpoint commit in one transaction, so a
- * crash loses at most the batch in flight and no row is updated twice.
- */
-export async function runBackfill(db: Queryable, store: StateStore, options: BackfillOptions): Promise<BackfillOutcome> {
-  const { migrationId, spec } = options;
-  const table = quoteTable(spec.table);
-  const keys = await primaryKeyColumns(db, spec.table);
-  const keyList = keys.map(quoteIdent);
-  const keyText = `ARRAY[${keyList.map((k) => `${k}::text`).join(', ')}]`;
-  const desc = keyList.map((k) => `${k} DESC`).join(', ');
-
-  let checkpoint = await store.backfillCheckpoint(migrationId);
-  if (checkpoint === undefined) {
-    const { rows } = await db.query<{ key: string[] }>(`SELECT ${keyText} AS key FROM ${table} ORDER BY ${desc} LIMIT 1`);
-    await store.startBackfill(migrationId, rows[0]?.key ?? null);
-    checkpoint = await store.backfillCheckpoint(migrationId);
-  }
-  const upperKey = checkpoint?.upperKey ?? null;
-  let lastKey = checkpoint?.lastKey ?? null;
-  let rowsDone = checkpoint?.rowsDone ?? 0;
-  let batches = checkpoint?.batches ?? 0;
-  if (upperKey === null) {
-    await store.finishBackfill(migrationId);
-    return { kind: 'done', rowsDone };
-  }
-  const { rows: estimate } = await db.query<{ rows: number }>('SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = to_regclass($1)', [spec.table]);
-  const estimatedRows = Math.max(estimate[0]?.rows ?? 0, rowsDone);
-
-  const n = keys.length;
-  const tuple = (offset: number): string => `(${keys.map((_, i) => `$${offset + i}`).join(', ')})`;
-  const batchAlias = keys.map((_, i) => quoteIdent(`pg_k${i}`));
-  const batchSql = (first: boolean): string => `
-    WITH batch AS (
-      SELECT ${keyList.map((k, i) => `${k} AS ${batchAlias[i]}`).join(', ')} FROM ${table}
-       WHERE (${keyList.join(', ')}) <= ${tuple(1)}${first ? '' : ` AND (${keyList.join(', ')}) > ${tuple(n + 2)}`}
-       ORDER BY ${keyList.join(', ')}
-       LIMIT $${n + 1}
-    ), updated AS (
-      UPDATE ${table} AS t SET ${spec.set}
-        FROM batch
-       WHERE (${keyList.map((k) => `t.${k}`).join(', ')}) = (${batchAlias.map((a) => `batch.${a}`).join(', ')})
-         ${spec.where === undefined ? '' : `AND (${spec.where})`}
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM updated)::int AS updated,
-           (SELECT ARRAY[${batchAlias.map((a) => `${a}::text`).join(', ')}] FROM batch ORDER BY ${batchAlias.map((a) => `${a} DESC`).join(', ')} LIMIT 1) AS last_key`;
-
-  while (options.signal?.aborted !== true) {
-    const params = lastKey === null ? [...upperKey, options.batchSize] : [...upperKey, options.batchSize, ...lastKey];
-    const batch = await withTransaction(db, async () => {
-      await db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
-      const { rows } = await db.query<{ updated: number; last_key: string[] | null }>(batchSql(lastKey === null), params);
-      const row = rows[0];
-      if (row?.last_key !== null && row?.last_key !== undefined) await store.advanceBackfill(migrationId, row.last_key, row.updated);
-      return row;
-    });
-    if (batch?.last_key === null || batch?.last_key === undefined) {
-      await store.finishBackfill(migrationId);
-      return { kind: 'done', rowsDone };
-    }
-    lastKey = batch.last_key;
-    rowsDone += batch.updated;
-    batches += 1;
-    options.onProgress?.({ migrationId, table: spec.table, rowsDone, batches, estimatedRows });
-  }
-  return { kind: 'stopped', rowsDone };
+/** The mutable part of a run, mirrored in the checkpoint after every batch. */
+interface RunState {
+  upperKey: readonly string[] | null;
+  lastKey: readonly string[] | null;
+  rowsDone: number;
+  rowsScanned: number;
+  estimatedRows: number;
+  batches: number;
+  batchSize: number;
+  lastBatchMs: number | null;
+  rowsPerSecond: number | null;
+  pass: number;
 }
 
-/** "users" or "app.users", each part quoted as an identifier. */
-function quoteTable(table: string): string {
-  return table.split('.').map(quoteIdent).join('.');
+/**
+ * The backfill engine. Keyset batches over the table's key, from the last
+ * checkpoint up to the key that was highest when the pass started: rows
+ * inserted later are the dual-write trigger's job, and chasing them might
+ * never end. Each batch and its checkpoint commit together, so a crash loses
+ * at most the batch in flight and no row is updated twice. Batch size adapts
+ * to a target duration; throttles and `migrate pause` hold it between
+ * batches; at the end a verification must count 0 rows, else another pass
+ * runs (bounded) over the rows still matching `where`.
+ */
+export async function runBackfill(db: Queryable, store: BackfillStore, options: BackfillOptions): Promise<BackfillOutcome> {
+  const { migrationId, spec, signal } = options;
+  const settings = resolveBackfillSettings(spec, options.defaults);
+  const sql = buildBatchSql(spec, await tableKey(db, spec.table));
+  const record = (await store.record(migrationId)) ?? (await begin(db, store, sql, options, settings.initialBatchSize));
+  const verifyQuery = options.verifyQuery ?? sql.remaining;
+  if (record.finishedAt !== null) return { kind: 'done', rowsDone: record.rowsDone, passes: record.pass, verifiedBy: verifyQuery };
+  await assertHealthQueryRuns(db, settings.healthQuery);
+  const state = initialState(record, settings);
+  if (state.upperKey !== null && state.lastKey === null) await checkBatchPlan(db, sql, state.upperKey, state.batchSize, state.estimatedRows, spec.table);
+
+  const report = (activity: BackfillActivity): void =>
+    options.onProgress?.({
+      migrationId, table: spec.table, rowsDone: state.rowsDone, rowsScanned: state.rowsScanned, batches: state.batches,
+      estimatedRows: Math.max(state.estimatedRows, state.rowsScanned), batchSize: state.batchSize, lastBatchMs: state.lastBatchMs,
+      rowsPerSecond: state.rowsPerSecond, etaMs: etaMs(state.estimatedRows, state.rowsScanned, state.rowsPerSecond), pass: state.pass, activity,
+    });
+  const ctx: BatchContext = {
+    db, store, migrationId, table: spec.table, sql, settings, signal,
+    classifyError: options.classifyError, describeError: options.describeError, random: options.random,
+  };
+  const holdReason = async (): Promise<Throttle | undefined> => {
+    const control = await store.control(migrationId);
+    if (control?.paused === true) return { kind: 'paused', by: control.changedBy };
+    return checkHealth(db, settings);
+  };
+
+  let checkDue = true; // pause and health are looked at before the first batch
+  let lastCheck = performance.now();
+  let clock = performance.now();
+  for (;;) {
+    if (signal?.aborted === true) return { kind: 'stopped', rowsDone: state.rowsDone };
+    if (checkDue || performance.now() - lastCheck >= settings.throttleCheckIntervalMs) {
+      if ((await waitWhileHeld(store, migrationId, holdReason, settings.throttleCheckIntervalMs, signal, report)) === 'stopped') {
+        return { kind: 'stopped', rowsDone: state.rowsDone };
+      }
+      checkDue = false;
+      lastCheck = performance.now();
+      clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
+    }
+    const batch = state.upperKey === null ? ({ kind: 'end' } as const) : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond);
+    if (batch.kind === 'end') {
+      if (verifyQuery === undefined || (await verifyPass(db, store, sql, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
+        await store.finish(migrationId);
+        report({ kind: 'done' });
+        return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
+      }
+      continue;
+    }
+    const now = performance.now();
+    Object.assign(state, {
+      lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
+      batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs,
+      rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
+    });
+    clock = now;
+    report({ kind: 'running' });
+    checkDue = batch.paused;
+    await sleep(pacingDelayMs(settings, batch.rowsScanned, batch.batchMs), signal);
+  }
+}
+
+/**
+ * Waits while the backfill is paused or the database unhealthy, saying why
+ * in the state store (for `status`) and in progress (for logs), and looking
+ * again every interval. 'stopped' when the signal aborts meanwhile.
+ */
+async function waitWhileHeld(
+  store: BackfillStore,
+  migrationId: string,
+  holdReason: () => Promise<Throttle | undefined>,
+  intervalMs: number,
+  signal: AbortSignal | undefined,
+  report: (activity: BackfillActivity) => void,
+): Promise<'go' | 'stopped'> {
+  let reported: Throttle['kind'] | undefined;
+  for (;;) {
+    const throttle = await holdReason();
+    if (throttle === undefined) {
+      if (reported !== undefined) {
+        await store.setThrottle(migrationId, null);
+        report({ kind: 'running' });
+      }
+      return 'go';
+    }
+    const reason = describeThrottle(throttle);
+    await store.setThrottle(migrationId, reason);
+    if (throttle.kind !== reported) report({ kind: 'waiting', throttle, reason });
+    reported = throttle.kind;
+    await sleep(intervalMs, signal);
+    if (signal?.aborted === true) {
+      // The runner leaves: a throttle it no longer waits on would mislead `status` (a pause still shows from its flag).
+      await store.setThrottle(migrationId, null);
+      return 'stopped';
+    }
+  }
+}
+
+/**
+ * After the last batch of a pass: the verification must count 0. Otherwise,
+ * when `where` can tell which rows still need the change, another pass runs
+ * up to a fresh upper key; without `where` a second pass would apply `set`
+ * twice to every other row, so it fails at once.
+ */
+async function verifyPass(
+  db: Queryable,
+  store: BackfillStore,
+  sql: BatchSql,
+  options: BackfillOptions,
+  state: RunState,
+  query: string,
+  maxPasses: number,
+  report: (activity: BackfillActivity) => void,
+): Promise<'verified' | 'again'> {
+  const { migrationId, spec } = options;
+  report({ kind: 'verifying', query });
+  const count = await countRows(db, query, options.defaults.statementTimeoutMs, `${migrationId} backfill verify`);
+  if (count === 0) return 'verified';
+  if (spec.where === undefined || state.pass >= maxPasses) {
+    const why = spec.where === undefined ? 'the backfill has no `where` to find the rows that still need it' : `after ${state.pass} pass(es) over ${spec.table}`;
+    throw new PhasegateError('VERIFY_FAILED', `${migrationId} backfill verify returned ${count} (expected 0): ${why}`, {
+      hint: 'look at the rows the verify query counts (a dual-write trigger missing, or a set that cannot fix them), fix the cause, then run advance again',
+    });
+  }
+  const upperKey = await currentUpperKey(db, sql);
+  const estimatedRows = state.rowsScanned + (await estimateRows(db, spec.table));
+  await store.startPass(migrationId, upperKey, estimatedRows);
+  Object.assign(state, { pass: state.pass + 1, upperKey, lastKey: null, estimatedRows });
+  return 'again';
+}
+
+async function begin(db: Queryable, store: BackfillStore, sql: BatchSql, options: BackfillOptions, batchSize: number): Promise<BackfillRecord> {
+  await store.start(options.migrationId, await currentUpperKey(db, sql), await estimateRows(db, options.spec.table), batchSize);
+  const record = await store.record(options.migrationId);
+  if (record === undefined) throw new Error(`backfill record of ${options.migrationId} vanished right after it was written`);
+  return record;
+}
+
+function initialState(record: BackfillRecord, settings: { minBatchSize: number; maxBatchSize: number; initialBatchSize: number }): RunState {
+  return {
+    upperKey: record.upperKey,
+    lastKey: record.lastKey,
+    rowsDone: record.rowsDone,
+    rowsScanned: record.rowsScanned,
+    estimatedRows: record.estimatedRows,
+    batches: record.batches,
+    // A resumed backfill keeps its adapted size, within today's bounds.
+    batchSize: Math.min(settings.maxBatchSize, Math.max(settings.minBatchSize, record.batchSize ?? settings.initialBatchSize)),
+    lastBatchMs: record.lastBatchMs,
+    rowsPerSecond: record.rowsPerSecond,
+    pass: record.pass,
+  };
+}
+
+async function currentUpperKey(db: Queryable, sql: BatchSql): Promise<readonly string[] | null> {
+  const { rows } = await db.query<{ key: string[] }>(sql.upperKey);
+  return rows[0]?.key ?? null;
+}
+
+/** The planner's estimate: free, and good enough for an ETA. Never analyzed reads as 0. */
+async function estimateRows(db: Queryable, table: string): Promise<number> {
+  const { rows } = await db.query<{ rows: number }>('SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = to_regclass($1)', [table]);
+  return rows[0]?.rows ?? 0;
+}
+
+/** A health query that cannot run at all is a mistake in the migration or config, not a throttle. */
+async function assertHealthQueryRuns(db: Queryable, query: string | undefined): Promise<void> {
+  if (query === undefined) return;
+  const result = await runHealthQuery(db, query);
+  if (result.kind === 'failed') {
+    throw new PhasegateError('STEP_FAILED', `backfill health query ${result.detail}`, {
+      hint: 'the health query must be a SELECT returning one boolean, true when the database is healthy',
+    });
+  }
 }

@@ -57,6 +57,7 @@ export function executionPolicy(config: Config): ExecutionPolicy {
     preflight: config.preflight,
     planCheck: config.planCheck,
     backfillBatchSize: config.backfillBatchSize,
+    backfill: config.backfill,
     random: Math.random,
   };
 }

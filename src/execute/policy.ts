@@ -1,4 +1,4 @@
-import type { Timeouts } from '../plan/index.js';
+import type { BackfillTuning, Timeouts } from '../plan/index.js';
 import type { PlanCheckPolicy } from './plan-check.js';
 import type { PreflightPolicy } from './preflight.js';
 
@@ -9,6 +9,8 @@ export interface ExecutionPolicy {
   /** Attempts per statement when it times out waiting for a lock. */
   readonly lockRetries: number;
   readonly backfillBatchSize: number;
+  /** Backfill pacing and throttle defaults (config `backfill`); each spec may override. @default the engine's */
+  readonly backfill?: BackfillTuning | undefined;
   /** What blocks a step from starting: long transactions, and how long to wait for them. */
   readonly preflight: PreflightPolicy;
   /** Which query plans are refused before DML and verify queries run. */

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { AnalysisResult } from '../analysis/index.js';
-import { runBackfill, type BackfillProgress } from '../backfill/index.js';
+import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import type { Queryable, StateStore } from '../state/index.js';
+import { runBackfillStep } from './run-backfill-step.js';
 import { runSqlStep } from './run-sql-step.js';
 import { runVerify } from './run-verify.js';
 import type { ExecutionPolicy } from './policy.js';
@@ -33,6 +34,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
   await store.startUnit(unit.migrationId, unit.phase);
   try {
     const done = await store.doneSteps(unit.migrationId, unit.phase);
+    let backfillVerified: string | undefined;
     for (const [index, step] of unit.steps.entries()) {
       if (done.has(index)) continue;
       const log = logger.child({ migration: unit.migrationId, phase: unit.phase, step: index + 1, kind: step.kind });
@@ -45,23 +47,19 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
         }
         case 'backfill': {
           const started = performance.now();
-          const outcome = await runBackfill(db, store, {
-            migrationId: unit.migrationId,
-            spec: step.spec,
-            batchSize: step.spec.batchSize ?? policy.backfillBatchSize,
-            statementTimeoutMs: policy.timeouts.statementTimeoutMs,
-            signal: ctx.signal,
-            onProgress: ctx.onProgress,
-          });
+          const outcome = await runBackfillStep(ctx, unit, step);
           if (outcome.kind === 'stopped') {
             log.info({ rowsDone: outcome.rowsDone }, 'backfill stopped after the batch in flight');
             return 'stopped';
           }
           await store.recordStep(unit.migrationId, unit.phase, index, performance.now() - started, 1);
-          log.info({ rowsDone: outcome.rowsDone }, 'backfill done');
+          log.info({ rowsDone: outcome.rowsDone, passes: outcome.passes }, 'backfill done');
+          backfillVerified = outcome.verifiedBy;
           break;
         }
         case 'verify':
+          // The backfill ran this very query until it returned 0; a second full count adds nothing.
+          if (backfillVerified === step.query) break;
           await runVerify(db, unit, step.query, policy.timeouts.statementTimeoutMs, policy.planCheck);
           log.info('verify returned 0');
           break;

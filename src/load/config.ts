@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { PhasegateError } from '../errors.js';
-import { parseDuration, type Timeouts } from '../plan/index.js';
+import { backfillTuningSchema, parseDuration, type BackfillTuning, type Timeouts } from '../plan/index.js';
 import { importModule } from './import-module.js';
 
 export const CONFIG_FILES = ['phasegate.config.ts', 'phasegate.config.mts', 'phasegate.config.js', 'phasegate.config.json'] as const;
@@ -50,7 +50,12 @@ export const configFileSchema = z.strictObject({
   planCheck: z.strictObject({ seqScanBytes: z.number().int().min(0) }).partial().optional(),
   /** Attempts per statement when it times out waiting for a lock. @default 5 */
   lockRetries: z.number().int().min(1).max(100).optional(),
-  backfill: z.strictObject({ batchSize: z.number().int().positive().optional() }).optional(),
+  /**
+   * Defaults for every backfill: `batchSize` is the first batch's size (then
+   * adaptive); the other keys are the pacing and throttle settings a backfill
+   * spec may also set (README "Backfills").
+   */
+  backfill: z.strictObject({ batchSize: z.number().int().positive().optional(), ...backfillTuningSchema.shape }).optional(),
 });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
@@ -66,6 +71,8 @@ export interface Config {
   readonly preflight: { readonly maxTransactionAgeMs: number; readonly waitMs: number };
   readonly planCheck: { readonly seqScanBytes: number };
   readonly backfillBatchSize: number;
+  /** Backfill pacing and throttle defaults from the file; the engine fills in the rest. */
+  readonly backfill: BackfillTuning;
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined;
 }
@@ -122,8 +129,16 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     planCheck: { seqScanBytes: file.planCheck?.seqScanBytes ?? 100 * 1024 * 1024 },
     preflight: { maxTransactionAgeMs: file.preflight?.maxTransactionAge ?? 60_000, waitMs: file.preflight?.wait ?? 30_000 },
     backfillBatchSize: file.backfill?.batchSize ?? 1000,
+    backfill: backfillTuning(file.backfill),
     configFile,
   };
+}
+
+/** The tuning keys of the file's `backfill` section, without its `batchSize`. */
+function backfillTuning(section: z.output<typeof configFileSchema>['backfill']): BackfillTuning {
+  if (section === undefined) return {};
+  const { batchSize: _initial, ...tuning } = section;
+  return tuning;
 }
 
 /** Looks in `cwd` and its parents, stopping at the repository root. */

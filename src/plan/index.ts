@@ -6,4 +6,5 @@ export type { BackfillStep, Migration, SqlStep, Step, Timeouts, Unit, VerifyStep
 export { unitName } from './model.js';
 export { compareIds, orderUnits } from './order.js';
 export { isPhase, phaseIndex, PHASES, type Phase } from './phases.js';
-export type { BackfillSpec, Gate, GateInput, MigrationDefinition } from './schema.js';
+export { backfillTuningSchema } from './schema.js';
+export type { BackfillSpec, BackfillTuning, Gate, GateInput, MigrationDefinition } from './schema.js';

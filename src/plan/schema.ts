@@ -101,6 +101,41 @@ const phaseShape = {
   verify: nonEmpty.optional(),
 };
 
+/** A duration limit, or false to turn that throttle off. */
+const limitMs = z.union([durationMs, z.literal(false)]);
+
+/**
+ * How a backfill paces itself: the same keys in the config file's `backfill`
+ * (defaults for every backfill) and in each backfill spec (which wins).
+ * Defaults live with the engine (`DEFAULT_BACKFILL_TUNING` in backfill/).
+ */
+export const backfillTuningSchema = z.strictObject({
+  /** Batch size adapts so one batch takes about this long. @default "100ms" */
+  targetBatchDuration: durationMs.optional(),
+  /** Adaptive sizing never goes below this many rows. @default 10 */
+  minBatchSize: z.number().int().positive().optional(),
+  /** Adaptive sizing never goes above this many rows. @default 100000 */
+  maxBatchSize: z.number().int().positive().optional(),
+  /** Upper bound on rows walked per second; no limit when absent. */
+  maxRowsPerSecond: z.number().positive().optional(),
+  /** Sleep after each batch for this fraction of its duration (0.5: batch 100 ms, sleep 50 ms). @default 0 */
+  sleepFraction: z.number().min(0).max(100).optional(),
+  /** Wait while a standby's replay lag (pg_stat_replication) exceeds this. @default "10s" */
+  maxReplicationLag: limitMs.optional(),
+  /** Wait while a transaction in this database is older than this: it holds back vacuum. @default "1h" */
+  maxTransactionAge: limitMs.optional(),
+  /** A query returning one boolean, true when the database is healthy enough to go on. */
+  healthQuery: nonEmpty.optional(),
+  /** How often health is checked, and how often a throttled or paused backfill looks again. @default "1s" */
+  throttleCheckInterval: durationMs.optional(),
+  /** statement_timeout of one batch. @default config timeouts.statementTimeout */
+  statementTimeout: durationMs.optional(),
+  /** Failed attempts in a row (each timed-out batch is halved) before the backfill fails. @default 8 */
+  maxBatchFailures: z.number().int().min(1).max(100).optional(),
+  /** Passes over the table while verification still counts rows. @default 3 */
+  verifyPasses: z.number().int().min(1).max(100).optional(),
+});
+
 export const backfillSpecSchema = z.strictObject({
   /** The table to backfill, optionally schema-qualified ("public.users"). */
   table: nonEmpty,
@@ -108,8 +143,9 @@ export const backfillSpecSchema = z.strictObject({
   set: nonEmpty,
   /** Which rows still need it, e.g. "email_address IS NULL". */
   where: nonEmpty.optional(),
-  /** Rows per batch. @default config backfill.batchSize */
+  /** A fixed number of rows per batch: turns adaptive sizing off. @default adaptive, starting at config backfill.batchSize */
   batchSize: z.number().int().positive().optional(),
+  ...backfillTuningSchema.shape,
 });
 
 const plainPhaseSchema = z.strictObject(phaseShape);
@@ -151,3 +187,6 @@ export type MigrationDefinition = z.input<typeof migrationDefinitionSchema>;
 export type ParsedDefinition = z.output<typeof migrationDefinitionSchema>;
 
 export type BackfillSpec = z.output<typeof backfillSpecSchema>;
+
+/** Backfill pacing settings, every one optional (the config's or a spec's). */
+export type BackfillTuning = z.output<typeof backfillTuningSchema>;

@@ -1,3 +1,9 @@
+export {
+  BackfillStore,
+  type BackfillControl,
+  type BackfillRecord,
+  type BatchCheckpoint,
+} from './backfill-store.js';
 export { acquireRunnerLock, releaseRunnerLock } from './advisory-lock.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';
 export { ensureStateSchema, installedVersion, STATE_SCHEMA_VERSION } from './install.js';

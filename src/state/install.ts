@@ -66,6 +66,24 @@ const STATE_MIGRATIONS: readonly ((s: string) => string)[] = [
       phase text,
       detail jsonb NOT NULL DEFAULT '{}'
     );`,
+  // The backfill engine: pacing and progress beside each checkpoint, and a
+  // separate control row so `migrate pause` works before a backfill starts.
+  (s) => `
+    ALTER TABLE ${s}.backfills
+      ADD COLUMN rows_scanned bigint NOT NULL DEFAULT 0,
+      ADD COLUMN estimated_rows bigint NOT NULL DEFAULT 0,
+      ADD COLUMN batch_size integer,
+      ADD COLUMN last_batch_ms integer,
+      ADD COLUMN rows_per_second double precision,
+      ADD COLUMN pass integer NOT NULL DEFAULT 1,
+      ADD COLUMN throttle text,
+      ADD COLUMN throttled_since timestamptz;
+    CREATE TABLE ${s}.backfill_controls (
+      migration_id text PRIMARY KEY,
+      paused boolean NOT NULL,
+      changed_by text,
+      changed_at timestamptz NOT NULL DEFAULT now()
+    );`,
 ];
 
 /** The version an up-to-date state schema has. */

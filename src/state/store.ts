@@ -1,4 +1,5 @@
 import type { Phase } from '../plan/index.js';
+import { BackfillStore } from './backfill-store.js';
 import { quoteIdent, type Queryable } from './db.js';
 
 export type UnitState = 'running' | 'done' | 'failed' | 'rolledBack';
@@ -54,9 +55,13 @@ export class StateStore {
   readonly #db: Queryable;
   readonly #s: string;
 
+  /** The backfill engine's checkpoints, pacing and pause flags, on the same client. */
+  readonly backfills: BackfillStore;
+
   constructor(db: Queryable, schema: string) {
     this.#db = db;
     this.#s = quoteIdent(schema);
+    this.backfills = new BackfillStore(db, schema);
   }
 
   async units(): Promise<UnitRecord[]> {

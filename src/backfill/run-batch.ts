@@ -1,0 +1,119 @@
+import { PhasegateError } from '../errors.js';
+import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
+import { nextBatchSize } from './adaptive-size.js';
+import type { BatchSql } from './batch-sql.js';
+import type { BackfillSettings } from './settings.js';
+import { sleep } from './throttle.js';
+
+/**
+ * How a failed batch is handled: a statement timeout is retried at half the
+ * size, a lock timeout or deadlock at the same size after a pause, anything
+ * else fails the backfill. The caller classifies (execute/pg-errors.ts).
+ */
+export type BatchErrorKind = 'statementTimeout' | 'retryable' | 'fatal';
+
+/** What the engine needs to run batches besides the SQL. */
+export interface BatchContext {
+  readonly db: Queryable;
+  readonly store: BackfillStore;
+  readonly migrationId: string;
+  readonly table: string;
+  readonly sql: BatchSql;
+  readonly settings: BackfillSettings;
+  readonly classifyError: (error: unknown) => BatchErrorKind;
+  readonly describeError: (error: unknown) => string;
+  readonly random: () => number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Where the pass stands: batches go from after `lastKey` up to `upperKey`. */
+export interface Cursor {
+  readonly upperKey: readonly string[];
+  readonly lastKey: readonly string[] | null;
+}
+
+/** One committed batch; `end` when no key was left in the pass. */
+export type BatchResult =
+  | { readonly kind: 'end' }
+  | {
+      readonly kind: 'batch';
+      readonly lastKey: readonly string[];
+      readonly rowsScanned: number;
+      readonly rowsDone: number;
+      readonly batchMs: number;
+      readonly nextSize: number;
+      /** `migrate pause` was seen in the batch's own transaction. */
+      readonly paused: boolean;
+    };
+
+/**
+ * Runs one batch: finds its end key by an index scan, updates the key range,
+ * moves the checkpoint, all in one transaction, so a crash anywhere leaves
+ * either the whole batch with its checkpoint or neither.
+ */
+export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, rowsPerSecond: number | null): Promise<BatchResult> {
+  const { db, sql, settings } = ctx;
+  let attemptSize = size;
+  for (let failures = 0; ; ) {
+    let range: { rows: number; lastKey: readonly string[] } | undefined;
+    const started = performance.now();
+    try {
+      const result = await withTransaction(db, async (): Promise<BatchResult> => {
+        await db.query(`SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)`, [
+          `${settings.statementTimeoutMs}ms`,
+          `${settings.lockTimeoutMs}ms`,
+        ]);
+        const lower = cursor.lastKey === null ? [] : cursor.lastKey;
+        const { rows } = await db.query<{ rows: number; last_key: string[] }>(sql.boundary(cursor.lastKey !== null), [
+          ...cursor.upperKey,
+          attemptSize,
+          ...lower,
+        ]);
+        const boundary = rows[0];
+        if (boundary === undefined) return { kind: 'end' };
+        range = { rows: boundary.rows, lastKey: boundary.last_key };
+        const updated = await db.query(sql.update(cursor.lastKey !== null), [...boundary.last_key, ...lower]);
+        const batchMs = performance.now() - started;
+        const nextSize = nextBatchSize(attemptSize, boundary.rows, batchMs, settings);
+        const { paused } = await ctx.store.advance(ctx.migrationId, {
+          lastKey: boundary.last_key,
+          rowsDone: updated.rowCount ?? 0,
+          rowsScanned: boundary.rows,
+          nextBatchSize: nextSize,
+          batchMs,
+          rowsPerSecond,
+        });
+        return { kind: 'batch', lastKey: boundary.last_key, rowsScanned: boundary.rows, rowsDone: updated.rowCount ?? 0, batchMs, nextSize, paused };
+      });
+      if (result.kind === 'end') return result;
+      return { ...result, batchMs: performance.now() - started };
+    } catch (error) {
+      failures += 1;
+      const kind = ctx.classifyError(error);
+      if (kind === 'fatal' || failures >= settings.maxBatchFailures) throw batchError(ctx, cursor, range, attemptSize, failures, error);
+      if (kind === 'statementTimeout') attemptSize = Math.max(1, Math.floor(attemptSize / 2));
+      else await sleep(Math.min(5_000, 100 * 2 ** failures * (0.5 + ctx.random())), ctx.signal);
+    }
+  }
+}
+
+function batchError(
+  ctx: BatchContext,
+  cursor: Cursor,
+  range: { rows: number; lastKey: readonly string[] } | undefined,
+  size: number,
+  attempts: number,
+  error: unknown,
+): PhasegateError {
+  const key = ctx.sql.keyText;
+  const lower = cursor.lastKey === null ? '' : `${key} > (${cursor.lastKey.join(', ')}) and `;
+  const upper = range === undefined ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows` : `${key} <= (${range.lastKey.join(', ')}) (${range.rows} rows)`;
+  return new PhasegateError(
+    'STEP_FAILED',
+    `${ctx.migrationId} backfill of ${ctx.table} failed on the batch ${lower}${upper} after ${attempts} attempt(s): ${ctx.describeError(error)}`,
+    {
+      hint: 'fix the cause (a slow trigger, a lock held by the application, an error in set/where), then run advance again: it resumes at this batch',
+      cause: error,
+    },
+  );
+}

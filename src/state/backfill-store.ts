@@ -1,0 +1,185 @@
+import { quoteIdent, type Queryable } from './db.js';
+
+/** A backfill's checkpoint and pacing as the engine last committed them. */
+export interface BackfillRecord {
+  readonly migrationId: string;
+  /** The highest key when this pass started; null for an empty table. */
+  readonly upperKey: readonly string[] | null;
+  /** The last key of the last committed batch; null before the first. */
+  readonly lastKey: readonly string[] | null;
+  /** Rows the batches changed (those matching `where`). */
+  readonly rowsDone: number;
+  /** Keys the batches walked, for progress against the estimate. */
+  readonly rowsScanned: number;
+  readonly estimatedRows: number;
+  readonly batches: number;
+  /** The size the next batch will have. */
+  readonly batchSize: number | null;
+  readonly lastBatchMs: number | null;
+  readonly rowsPerSecond: number | null;
+  /** 1 for the first pass; each verification that still counts rows starts another. */
+  readonly pass: number;
+  /** Why the backfill is waiting, for people; null when it is not. */
+  readonly throttle: string | null;
+  readonly throttledSince: Date | null;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+/** Whether `migrate pause` holds a backfill, and who said so. */
+export interface BackfillControl {
+  readonly paused: boolean;
+  readonly changedBy: string | null;
+  readonly changedAt: Date;
+}
+
+/** What one committed batch moves the checkpoint by. */
+export interface BatchCheckpoint {
+  readonly lastKey: readonly string[];
+  readonly rowsDone: number;
+  readonly rowsScanned: number;
+  readonly nextBatchSize: number;
+  readonly batchMs: number;
+  readonly rowsPerSecond: number | null;
+}
+
+interface BackfillRow {
+  migration_id: string; upper_key: string[] | null; last_key: string[] | null; rows_done: string; rows_scanned: string;
+  estimated_rows: string; batches: number; batch_size: number | null; last_batch_ms: number | null;
+  rows_per_second: number | null; pass: number; throttle: string | null; throttled_since: Date | null;
+  started_at: Date; updated_at: Date; finished_at: Date | null;
+}
+
+/**
+ * The backfill engine's SQL against the state schema: checkpoints, pacing,
+ * throttle reasons and pause flags. Like `StateStore`, it runs on whatever
+ * client it gets, so a checkpoint written inside a batch's transaction
+ * commits or rolls back with the batch.
+ */
+export class BackfillStore {
+  readonly #db: Queryable;
+  readonly #s: string;
+
+  constructor(db: Queryable, schema: string) {
+    this.#db = db;
+    this.#s = quoteIdent(schema);
+  }
+
+  async record(migrationId: string): Promise<BackfillRecord | undefined> {
+    const { rows } = await this.#db.query<BackfillRow>(`SELECT * FROM ${this.#s}.backfills WHERE migration_id = $1`, [migrationId]);
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
+  /** Every backfill that has started, with its record; empty before the engine's tables exist. */
+  async records(): Promise<BackfillRecord[]> {
+    if (!(await this.#installed())) return [];
+    const { rows } = await this.#db.query<BackfillRow>(`SELECT * FROM ${this.#s}.backfills ORDER BY migration_id`);
+    return rows.map(toRecord);
+  }
+
+  /** Records the first pass's bounds; a second runner racing here keeps the first one's. */
+  async start(migrationId: string, upperKey: readonly string[] | null, estimatedRows: number, batchSize: number): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.backfills (migration_id, upper_key, estimated_rows, batch_size) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (migration_id) DO NOTHING`,
+      [migrationId, JSON.stringify(upperKey), Math.round(estimatedRows), batchSize],
+    );
+  }
+
+  /**
+   * Moves the checkpoint past a batch; call it in the batch's own transaction.
+   * Returns whether the backfill is paused, read in the same round trip.
+   */
+  async advance(migrationId: string, batch: BatchCheckpoint): Promise<{ readonly paused: boolean }> {
+    const { rows } = await this.#db.query<{ paused: boolean | null }>(
+      `UPDATE ${this.#s}.backfills
+          SET last_key = $2, rows_done = rows_done + $3, rows_scanned = rows_scanned + $4, batches = batches + 1,
+              batch_size = $5, last_batch_ms = $6, rows_per_second = $7, updated_at = now()
+        WHERE migration_id = $1
+       RETURNING (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $1) AS paused`,
+      [migrationId, JSON.stringify(batch.lastKey), batch.rowsDone, batch.rowsScanned, batch.nextBatchSize, Math.round(batch.batchMs), batch.rowsPerSecond],
+    );
+    return { paused: rows[0]?.paused === true };
+  }
+
+  /** Starts another pass over the table, up to a fresh upper key, after verification still counted rows. */
+  async startPass(migrationId: string, upperKey: readonly string[] | null, estimatedRows: number): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.backfills SET pass = pass + 1, upper_key = $2, last_key = NULL, estimated_rows = $3, updated_at = now()
+        WHERE migration_id = $1`,
+      [migrationId, JSON.stringify(upperKey), Math.round(estimatedRows)],
+    );
+  }
+
+  /** Says why the backfill waits (null: it goes on). `throttled_since` keeps the start of the current wait. */
+  async setThrottle(migrationId: string, reason: string | null): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.backfills
+          SET throttled_since = CASE WHEN $2::text IS NULL THEN NULL ELSE coalesce(throttled_since, now()) END, throttle = $2
+        WHERE migration_id = $1`,
+      [migrationId, reason],
+    );
+  }
+
+  async finish(migrationId: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#s}.backfills SET finished_at = now(), throttle = NULL, throttled_since = NULL, updated_at = now() WHERE migration_id = $1`,
+      [migrationId],
+    );
+  }
+
+  async control(migrationId: string): Promise<BackfillControl | undefined> {
+    const { rows } = await this.#db.query<{ paused: boolean; changed_by: string | null; changed_at: Date }>(
+      `SELECT paused, changed_by, changed_at FROM ${this.#s}.backfill_controls WHERE migration_id = $1`,
+      [migrationId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { paused: row.paused, changedBy: row.changed_by, changedAt: row.changed_at };
+  }
+
+  /** Every pause flag ever set, by migration id; empty before the engine's tables exist. */
+  async controls(): Promise<Map<string, BackfillControl>> {
+    if (!(await this.#installed())) return new Map();
+    const { rows } = await this.#db.query<{ migration_id: string; paused: boolean; changed_by: string | null; changed_at: Date }>(
+      `SELECT * FROM ${this.#s}.backfill_controls`,
+    );
+    return new Map(rows.map((r) => [r.migration_id, { paused: r.paused, changedBy: r.changed_by, changedAt: r.changed_at }]));
+  }
+
+  /** Pauses or resumes a backfill; a runner sees it after its batch in flight. */
+  async setPaused(migrationId: string, paused: boolean, by: string | null): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#s}.backfill_controls (migration_id, paused, changed_by) VALUES ($1, $2, $3)
+       ON CONFLICT (migration_id) DO UPDATE SET paused = $2, changed_by = $3, changed_at = now()`,
+      [migrationId, paused, by],
+    );
+  }
+
+  /** Read-only commands must not fail on a state schema older than the engine's tables. */
+  async #installed(): Promise<boolean> {
+    const { rows } = await this.#db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`${this.#s}.backfill_controls`]);
+    return rows[0]?.ok === true;
+  }
+}
+
+function toRecord(r: BackfillRow): BackfillRecord {
+  return {
+    migrationId: r.migration_id,
+    upperKey: r.upper_key,
+    lastKey: r.last_key,
+    rowsDone: Number(r.rows_done),
+    rowsScanned: Number(r.rows_scanned),
+    estimatedRows: Number(r.estimated_rows),
+    batches: r.batches,
+    batchSize: r.batch_size,
+    lastBatchMs: r.last_batch_ms,
+    rowsPerSecond: r.rows_per_second,
+    pass: r.pass,
+    throttle: r.throttle,
+    throttledSince: r.throttled_since,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+  };
+}
