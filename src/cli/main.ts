@@ -8,6 +8,8 @@ import { lintCommand } from './commands/lint.js';
 import { markCommand } from './commands/mark.js';
 import { markersCommand } from './commands/markers.js';
 import { newCommand } from './commands/new.js';
+import { pauseCommand } from './commands/pause.js';
+import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
@@ -27,7 +29,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText('after', EXIT_CODES_HELP);
-  const commands = [initCommand, newCommand, statusCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, rollbackCommand, demoCommand];
+  const commands = [initCommand, newCommand, statusCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, demoCommand];
   for (const register of commands) register(program, setExit);
   return program;
 }

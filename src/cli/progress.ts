@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BackfillProgress } from '../backfill/index.js';
+import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
 
 export interface ProgressReporter {
@@ -9,46 +10,79 @@ export interface ProgressReporter {
 
 const LOG_EVERY_MS = 5_000;
 
+type Bar = { start(total: number, value: number, payload: object): void; update(value: number, payload: object): void; setTotal(total: number): void; stop(): void };
+
+/** What the bar and the log say the backfill is doing besides moving: waiting and why, or verifying. */
+function stateText(progress: BackfillProgress): string {
+  switch (progress.activity.kind) {
+    case 'waiting':
+      return `waiting: ${progress.activity.reason}`;
+    case 'verifying':
+      return 'verifying';
+    case 'running':
+    case 'done':
+      return `batch ${progress.batchSize} rows`;
+    default:
+      return assertNever(progress.activity);
+  }
+}
+
 /**
- * Backfill progress: a bar when stderr is a terminal, otherwise a log line
- * every few seconds with rows done, rate and ETA (CI logs stay readable).
+ * Backfill progress: a bar when stderr is a terminal, otherwise a JSON log
+ * line every few seconds with rows, rate and ETA (CI logs stay readable),
+ * and at once whenever the backfill starts or stops waiting, with the reason.
  */
 export function createProgressReporter(logger: Logger): ProgressReporter {
-  let bar: { update(value: number, payload: object): void; setTotal(total: number): void; stop(): void } | undefined;
+  let bar: Bar | undefined;
   let starting = false;
-  let started: { at: number; rows: number } | undefined;
   let lastLog = 0;
+  let lastActivity: BackfillProgress['activity']['kind'] | undefined;
   const tty = process.stderr.isTTY === true;
 
   return {
     update(progress) {
       const now = performance.now();
-      started ??= { at: now, rows: progress.rowsDone };
-      const rate = ((progress.rowsDone - started.rows) / Math.max(now - started.at, 1)) * 1000;
-      const total = Math.max(progress.estimatedRows, progress.rowsDone);
-      const etaMs = rate > 0 ? ((total - progress.rowsDone) / rate) * 1000 : undefined;
+      const total = Math.max(progress.estimatedRows, progress.rowsScanned);
+      const payload = {
+        rate: progress.rowsPerSecond === null ? '?' : Math.round(progress.rowsPerSecond),
+        etaText: progress.etaMs === null ? '?' : formatDuration(progress.etaMs),
+        state: stateText(progress),
+      };
       if (tty) {
         if (bar === undefined && !starting) {
           starting = true;
           void import('cli-progress').then(({ default: cliProgress }) => {
             bar = new cliProgress.SingleBar(
-              { stream: process.stderr, format: `backfill ${progress.table} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {etaText}` },
+              { stream: process.stderr, format: `backfill ${progress.table} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {etaText} | {state}` },
               cliProgress.Presets.shades_classic,
-            );
-            (bar as unknown as { start(total: number, value: number): void }).start(total, progress.rowsDone);
+            ) as unknown as Bar;
+            bar.start(total, progress.rowsScanned, payload);
           });
         }
         bar?.setTotal(total);
-        bar?.update(progress.rowsDone, { rate: Math.round(rate), etaText: etaMs === undefined ? '?' : formatDuration(etaMs) });
+        bar?.update(progress.rowsScanned, payload);
         return;
       }
-      if (now - lastLog >= LOG_EVERY_MS) {
-        lastLog = now;
-        logger.info(
-          { migration: progress.migrationId, table: progress.table, rowsDone: progress.rowsDone, estimatedRows: total, rowsPerSecond: Math.round(rate), etaMs: etaMs === undefined ? null : Math.round(etaMs) },
-          'backfill progress',
-        );
-      }
+      const changed = progress.activity.kind !== lastActivity;
+      lastActivity = progress.activity.kind;
+      if (!changed && now - lastLog < LOG_EVERY_MS) return;
+      lastLog = now;
+      logger.info(
+        {
+          migration: progress.migrationId,
+          table: progress.table,
+          activity: progress.activity.kind,
+          ...(progress.activity.kind === 'waiting' ? { throttle: progress.activity.throttle.kind, reason: progress.activity.reason } : {}),
+          rowsDone: progress.rowsDone,
+          rowsScanned: progress.rowsScanned,
+          estimatedRows: total,
+          batchSize: progress.batchSize,
+          rowsPerSecond: progress.rowsPerSecond === null ? null : Math.round(progress.rowsPerSecond),
+          etaMs: progress.etaMs === null ? null : Math.round(progress.etaMs),
+          pass: progress.pass,
+        },
+        progress.activity.kind === 'waiting' ? `backfill waiting: ${progress.activity.reason}` : `backfill ${progress.activity.kind === 'running' ? 'progress' : progress.activity.kind}`,
+      );
     },
     stop() {
       bar?.stop();

@@ -7,6 +7,8 @@ export {
   type StopReason,
   type UnitTarget,
 } from './advance.js';
+export { setBackfillPaused } from './backfill-control.js';
+export type { BackfillStatus } from './backfill-status.js';
 export type { ExecutionPolicy } from './policy.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';

@@ -1,5 +1,6 @@
 import { StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
-import type { Migration, Phase } from '../plan/index.js';
+import type { Migration, Phase, Unit } from '../plan/index.js';
+import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { readState } from './read-state.js';
 
 export interface PhaseStatus {
@@ -9,6 +10,8 @@ export interface PhaseStatus {
   readonly finishedAt: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** Only on a phase with a backfill step: its progress, rate, ETA and throttle or pause. */
+  readonly backfill?: BackfillStatus;
 }
 
 export interface MigrationStatus {
@@ -24,6 +27,7 @@ export interface Status {
 /** Every migration on disk and the state of each phase it declares. Reads only. */
 export async function status(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Status> {
   const state = await readState(db, new StateStore(db, schema), schema);
+  const backfills = await readBackfillStatuses(db, schema, migrations);
   return {
     migrations: migrations.map((m) => ({
       id: m.id,
@@ -37,6 +41,7 @@ export async function status(db: Queryable, schema: string, migrations: readonly
           finishedAt: record?.finishedAt?.toISOString() ?? null,
           attempts: record?.attempts ?? 0,
           lastError: record?.lastError ?? null,
+          ...backfillOf(u, backfills.get(m.id)),
         };
       }),
     })),
@@ -46,4 +51,8 @@ export async function status(db: Queryable, schema: string, migrations: readonly
 /** Markers and deploys, oldest first. Reads only. */
 export async function listMarkers(db: Queryable, schema: string): Promise<readonly MarkerRecord[]> {
   return (await readState(db, new StateStore(db, schema), schema)).markers;
+}
+
+function backfillOf(unit: Unit, backfill: BackfillStatus | undefined): { backfill?: BackfillStatus } {
+  return backfill !== undefined && unit.steps.some((s) => s.kind === 'backfill') ? { backfill } : {};
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { status, type Status } from '../../execute/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { formatBackfillLine } from '../backfill-line.js';
 import { color, printJson, printLines } from '../output.js';
 
 export function statusCommand(program: Command, setExit: (code: ExitCode) => void): void {
@@ -32,7 +33,10 @@ function formatStatus(result: Status): string[] {
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
       const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
-      return `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${error}`;
+      const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${error}`;
+      return p.backfill === undefined || (p.state === 'pending' && p.backfill.batches === 0 && !p.backfill.paused)
+        ? line
+        : `${line}\n      ${formatBackfillLine(p.backfill)}`;
     }),
   ]);
 }

@@ -1,0 +1,62 @@
+import type { Migration } from '../plan/index.js';
+import { StateStore, type Queryable } from '../state/index.js';
+
+/** A backfill as `status` shows it: progress, pace and why it waits. */
+export interface BackfillStatus {
+  readonly table: string;
+  /** Rows the batches changed (those matching `where`). */
+  readonly rowsDone: number;
+  /** Keys walked; compare with `estimatedRows`. */
+  readonly rowsScanned: number;
+  readonly estimatedRows: number;
+  readonly batches: number;
+  readonly batchSize: number | null;
+  readonly lastBatchMs: number | null;
+  readonly rowsPerSecond: number | null;
+  /** Time left at the last rate; null when unknown or finished. */
+  readonly etaMs: number | null;
+  readonly pass: number;
+  readonly paused: boolean;
+  readonly pausedBy: string | null;
+  /** Why the runner waits (a throttle or the pause), as it last said; null when it does not. */
+  readonly throttle: string | null;
+  readonly throttledSince: string | null;
+  readonly updatedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+/** The backfill of each migration that declares one, by migration id: recorded progress, or zeros before it starts. */
+export async function readBackfillStatuses(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Map<string, BackfillStatus>> {
+  const store = new StateStore(db, schema).backfills;
+  const records = new Map((await store.records()).map((r) => [r.migrationId, r]));
+  const controls = await store.controls();
+  const result = new Map<string, BackfillStatus>();
+  for (const migration of migrations) {
+    const step = migration.units.flatMap((u) => u.steps).find((s) => s.kind === 'backfill');
+    if (step?.kind !== 'backfill') continue;
+    const r = records.get(migration.id);
+    const control = controls.get(migration.id);
+    const finished = r?.finishedAt !== null && r?.finishedAt !== undefined;
+    const rate = r?.rowsPerSecond ?? null;
+    const remaining = r === undefined ? 0 : Math.max(0, r.estimatedRows - r.rowsScanned);
+    result.set(migration.id, {
+      table: step.spec.table,
+      rowsDone: r?.rowsDone ?? 0,
+      rowsScanned: r?.rowsScanned ?? 0,
+      estimatedRows: r === undefined ? 0 : Math.max(r.estimatedRows, r.rowsScanned),
+      batches: r?.batches ?? 0,
+      batchSize: r?.batchSize ?? null,
+      lastBatchMs: r?.lastBatchMs ?? null,
+      rowsPerSecond: rate,
+      etaMs: finished || rate === null || rate <= 0 ? null : Math.round((remaining / rate) * 1000),
+      pass: r?.pass ?? 1,
+      paused: control?.paused === true,
+      pausedBy: control?.paused === true ? control.changedBy : null,
+      throttle: finished ? null : (r?.throttle ?? null),
+      throttledSince: finished ? null : (r?.throttledSince?.toISOString() ?? null),
+      updatedAt: r?.updatedAt.toISOString() ?? null,
+      finishedAt: r?.finishedAt?.toISOString() ?? null,
+    });
+  }
+  return result;
+}
