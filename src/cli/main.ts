@@ -5,9 +5,11 @@ import { approveCommand } from './commands/approve.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { lintCommand } from './commands/lint.js';
+import { logCommand } from './commands/log.js';
 import { markCommand } from './commands/mark.js';
 import { markersCommand } from './commands/markers.js';
 import { newCommand } from './commands/new.js';
+import { planCommand } from './commands/plan.js';
 import { pauseCommand } from './commands/pause.js';
 import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -29,7 +31,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText('after', EXIT_CODES_HELP);
-  const commands = [initCommand, newCommand, statusCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, demoCommand];
+  const commands = [initCommand, newCommand, statusCommand, planCommand, logCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, demoCommand];
   for (const register of commands) register(program, setExit);
   return program;
 }

@@ -6,6 +6,15 @@ export {
 } from './backfill-store.js';
 export { acquireRunnerLock, releaseRunnerLock } from './advisory-lock.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';
+export {
+  readBackfillHistory,
+  readEvents,
+  readStepStats,
+  type BackfillHistory,
+  type EventQuery,
+  type EventRecord,
+  type StepStats,
+} from './history.js';
 export { ensureStateSchema, installedVersion, STATE_SCHEMA_VERSION } from './install.js';
 export {
   StateStore,

@@ -1,0 +1,108 @@
+import type { Phase } from '../plan/index.js';
+import { quoteIdent, type Queryable } from './db.js';
+import { installedVersion } from './install.js';
+
+/*
+ * Read-only history for reports, `status` and `migrate log`. Every function
+ * returns nothing (rather than failing) on a database where phasegate never
+ * ran, so read-only commands never need, or create, the state schema.
+ */
+
+/** One entry of the append-only event log. */
+export interface EventRecord {
+  readonly id: number;
+  readonly at: Date;
+  /** An `EventKind`; kept as text so events written by newer versions still read. */
+  readonly kind: string;
+  readonly migrationId: string | null;
+  readonly phase: Phase | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface EventQuery {
+  /** Only this migration's events (markers and deploys carry no migration and are left out). */
+  readonly migrationId?: string | undefined;
+  /** The newest this many, still printed oldest first. @default all */
+  readonly limit?: number | undefined;
+}
+
+/** Events oldest first. */
+export async function readEvents(db: Queryable, schema: string, query: EventQuery = {}): Promise<EventRecord[]> {
+  if ((await installedVersion(db, schema)) === 0) return [];
+  const { rows } = await db.query<{
+    id: string; at: Date; kind: string; migration_id: string | null; phase: Phase | null; detail: unknown;
+  }>(
+    `SELECT * FROM (
+       SELECT id, at, kind, migration_id, phase, detail FROM ${quoteIdent(schema)}.events
+        WHERE $1::text IS NULL OR migration_id = $1
+        ORDER BY id DESC LIMIT $2
+     ) newest ORDER BY id`,
+    [query.migrationId ?? null, query.limit ?? null],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    kind: r.kind,
+    migrationId: r.migration_id,
+    phase: r.phase,
+    detail: isRecord(r.detail) ? r.detail : {},
+  }));
+}
+
+/** A backfill's checkpoint row: progress and when it moved. */
+export interface BackfillHistory {
+  readonly migrationId: string;
+  readonly rowsDone: number;
+  readonly batches: number;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+/** Every backfill that started, in migration order. */
+export async function readBackfillHistory(db: Queryable, schema: string): Promise<BackfillHistory[]> {
+  if ((await installedVersion(db, schema)) === 0) return [];
+  const { rows } = await db.query<{
+    migration_id: string; rows_done: string; batches: number; started_at: Date; updated_at: Date; finished_at: Date | null;
+  }>(`SELECT migration_id, rows_done, batches, started_at, updated_at, finished_at FROM ${quoteIdent(schema)}.backfills ORDER BY migration_id`);
+  return rows.map((r) => ({
+    migrationId: r.migration_id,
+    rowsDone: Number(r.rows_done),
+    batches: r.batches,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+  }));
+}
+
+/** What a unit's committed steps cost: time and lock-wait retries. */
+export interface StepStats {
+  readonly migrationId: string;
+  readonly phase: Phase;
+  readonly stepsDone: number;
+  /** Sum of the steps' run times. */
+  readonly durationMs: number;
+  /** Attempts beyond the first: each one waited out a lock timeout. */
+  readonly lockRetries: number;
+}
+
+/** Per unit with at least one committed step. */
+export async function readStepStats(db: Queryable, schema: string): Promise<StepStats[]> {
+  if ((await installedVersion(db, schema)) === 0) return [];
+  const { rows } = await db.query<{ migration_id: string; phase: Phase; steps: number; duration_ms: string; retries: string }>(
+    `SELECT migration_id, phase, count(*)::int AS steps, sum(duration_ms) AS duration_ms,
+            sum(greatest(attempts - 1, 0)) AS retries
+       FROM ${quoteIdent(schema)}.steps GROUP BY migration_id, phase ORDER BY migration_id, phase`,
+  );
+  return rows.map((r) => ({
+    migrationId: r.migration_id,
+    phase: r.phase,
+    stepsDone: r.steps,
+    durationMs: Number(r.duration_ms),
+    lockRetries: Number(r.retries),
+  }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
