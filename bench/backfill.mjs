@@ -1,0 +1,158 @@
+// Backfill throughput and its cost to live traffic, in one run on a fresh
+// database: a plain UPDATE of the whole table (the throughput ceiling, which
+// blocks writers for its whole duration) against the phasegate backfill with
+// default settings, each idle and under a concurrent writer workload (single-
+// row updates and inserts on a few connections). Prints a markdown table.
+//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3]
+// Uses $DATABASE_URL when set, else an embedded PostgreSQL.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { executionPolicy } from '../dist/cli/context.js';
+import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
+import { advance, loadConfig, loadMigrations } from '../dist/index.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const rows = arg('rows', 1_000_000);
+const writerCount = arg('writers', 4);
+const baselineSeconds = arg('baseline-seconds', 3);
+
+const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
+const database = `bench_backfill_${process.pid}`;
+const admin = new pg.Client({ connectionString: server.url });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${database}`);
+const url = new URL(server.url);
+url.pathname = `/${database}`;
+const connect = async () => {
+  const client = new pg.Client({ connectionString: url.toString(), application_name: 'bench' });
+  await client.connect();
+  return client;
+};
+const db = await connect();
+
+const dir = mkdtempSync(path.join(tmpdir(), 'phasegate-bench-backfill-'));
+mkdirSync(path.join(dir, 'migrations'));
+writeFileSync(
+  path.join(dir, 'migrations', '1_backfill_v2.ts'),
+  `import { defineMigration } from 'phasegate';\nexport default defineMigration({ backfill: { backfill: { table: 'items', set: 'v2 = v * 2' } } });\n`,
+);
+const migrations = await loadMigrations(path.join(dir, 'migrations'));
+const policy = executionPolicy(await loadConfig(dir, {}, {}));
+
+const quantile = (values, q) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+
+/** A fresh table, checkpointed, so every scenario starts from the same pages and WAL state. */
+async function prepare() {
+  await db.query('DROP TABLE IF EXISTS items');
+  await db.query('CREATE TABLE items (id bigint PRIMARY KEY, v int NOT NULL, payload text NOT NULL, v2 int)');
+  await db.query(`INSERT INTO items (id, v, payload) SELECT i, i % 1000, md5(i::text) FROM generate_series(1, ${rows}) i`);
+  await db.query('VACUUM ANALYZE items');
+  await db.query('CHECKPOINT');
+}
+
+/** Writers doing single-row updates and inserts until stopped; each statement's latency is kept. */
+function startWriters() {
+  let running = true;
+  let nextId = rows;
+  const latencies = [];
+  let errors = 0;
+  const loop = async () => {
+    const client = await connect();
+    for (let op = 0; running; op += 1) {
+      const started = performance.now();
+      try {
+        if (op % 4 === 3) await client.query('INSERT INTO items (id, v, payload) VALUES ($1, 1, $2)', [(nextId += 1), 'new']);
+        else await client.query('UPDATE items SET v = v + 1 WHERE id = $1', [1 + Math.floor(Math.random() * rows)]);
+      } catch {
+        errors += 1;
+      }
+      latencies.push(performance.now() - started);
+    }
+    await client.end();
+  };
+  const loops = Array.from({ length: writerCount }, loop);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { latencies, errors };
+    },
+  };
+}
+
+async function measure(label, work, withWriters) {
+  await prepare();
+  const writers = withWriters ? startWriters() : undefined;
+  if (writers !== undefined) await new Promise((r) => setTimeout(r, 300)); // let them reach a steady state
+  const { rows: lsn } = await db.query('SELECT pg_current_wal_lsn() AS lsn');
+  const started = performance.now();
+  const batches = await work();
+  const ms = performance.now() - started;
+  const { rows: wal } = await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS bytes', [lsn[0].lsn]);
+  const load = writers === undefined ? undefined : await writers.stop();
+  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load };
+}
+
+const plainUpdate = async () => {
+  await db.query('UPDATE items SET v2 = v * 2');
+  return [];
+};
+let schemaCounter = 0;
+const backfill = async () => {
+  const batchMs = [];
+  const result = await advance({
+    db,
+    schema: `bench_state_${(schemaCounter += 1)}`,
+    migrations,
+    policy,
+    onProgress: (p) => {
+      if (p.activity.kind === 'running' && p.lastBatchMs !== null) batchMs.push(p.lastBatchMs);
+    },
+  });
+  if (result.stoppedAt !== null) throw new Error(`backfill stopped: ${JSON.stringify(result.stoppedAt)}`);
+  return batchMs;
+};
+
+// Writers alone: what their latency is without any backfill.
+await prepare();
+const baselineWriters = startWriters();
+await new Promise((r) => setTimeout(r, baselineSeconds * 1000));
+const baseline = await baselineWriters.stop();
+
+const results = [
+  await measure('plain UPDATE, idle', plainUpdate, false),
+  await measure('backfill (defaults), idle', backfill, false),
+  await measure(`plain UPDATE, ${writerCount} writers`, plainUpdate, true),
+  await measure(`backfill (defaults), ${writerCount} writers`, backfill, true),
+];
+
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
+const ceiling = { idle: results[0].rowsPerSecond, writers: results[2].rowsPerSecond };
+console.log(`rows: ${fmt(rows)}, writers: ${writerCount}, target batch: 100 ms`);
+console.log(`writers alone (${baselineSeconds}s, no backfill): ${fmt(baseline.latencies.length)} statements, p50 ${fmt(quantile(baseline.latencies, 0.5), 2)} ms, p99 ${fmt(quantile(baseline.latencies, 0.99), 2)} ms, max ${fmt(Math.max(...baseline.latencies), 1)} ms, errors ${baseline.errors}`);
+console.log('');
+console.log('| run | time | rows/s | × plain UPDATE | batches | batch p50 / p95 / max ms | WAL | writer p50 / p99 / max ms | writer stmts | writer errors |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const [i, r] of results.entries()) {
+  const base = i < 2 ? ceiling.idle : ceiling.writers;
+  const batch = r.batches.length === 0 ? '–' : `${fmt(quantile(r.batches, 0.5), 1)} / ${fmt(quantile(r.batches, 0.95), 1)} / ${fmt(Math.max(...r.batches), 1)}`;
+  const writers = r.load === undefined ? '–' : `${fmt(quantile(r.load.latencies, 0.5), 2)} / ${fmt(quantile(r.load.latencies, 0.99), 2)} / ${fmt(Math.max(...r.load.latencies), 1)}`;
+  console.log(
+    `| ${r.label} | ${fmt(r.ms / 1000, 2)} s | ${fmt(r.rowsPerSecond)} | ${fmt(r.rowsPerSecond / base, 2)} | ${r.batches.length || '–'} | ${batch} | ${mb(r.walBytes)} | ${writers} | ${r.load === undefined ? '–' : fmt(r.load.latencies.length)} | ${r.load?.errors ?? '–'} |`,
+  );
+}
+
+await db.end();
+await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+await admin.end();
+await server.stop();
