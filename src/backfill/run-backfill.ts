@@ -138,13 +138,17 @@ async function waitWhileHeld(
     if (throttle === undefined) {
       if (reported !== undefined) {
         await store.setThrottle(migrationId, null);
+        await store.recordEvent('backfillGoing', migrationId, {});
         report({ kind: 'running' });
       }
       return 'go';
     }
     const reason = describeThrottle(throttle);
     await store.setThrottle(migrationId, reason);
-    if (throttle.kind !== reported) report({ kind: 'waiting', throttle, reason });
+    if (throttle.kind !== reported) {
+      await store.recordEvent('backfillWaiting', migrationId, { throttle: throttle.kind, reason });
+      report({ kind: 'waiting', throttle, reason });
+    }
     reported = throttle.kind;
     await sleep(intervalMs, signal);
     if (signal?.aborted === true) {

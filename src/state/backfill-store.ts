@@ -1,4 +1,5 @@
 import { quoteIdent, type Queryable } from './db.js';
+import type { EventKind } from './store.js';
 
 /** A backfill's checkpoint and pacing as the engine last committed them. */
 export interface BackfillRecord {
@@ -154,6 +155,16 @@ export class BackfillStore {
        ON CONFLICT (migration_id) DO UPDATE SET paused = $2, changed_by = $3, changed_at = now()`,
       [migrationId, paused, by],
     );
+    await this.recordEvent(paused ? 'backfillPaused' : 'backfillResumed', migrationId, { by });
+  }
+
+  /** Puts a backfill event (a pause, a throttle starting or ending) in the event log. */
+  async recordEvent(kind: Extract<EventKind, `backfill${string}`>, migrationId: string, detail: object): Promise<void> {
+    await this.#db.query(`INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, 'backfill', $3)`, [
+      kind,
+      migrationId,
+      JSON.stringify(detail),
+    ]);
   }
 
   /** Read-only commands must not fail on a state schema older than the engine's tables. */

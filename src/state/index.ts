@@ -19,7 +19,6 @@ export { ensureStateSchema, installedVersion, STATE_SCHEMA_VERSION } from './ins
 export {
   StateStore,
   type ApprovalRecord,
-  type BackfillCheckpoint,
   type EventKind,
   type MarkerRecord,
   type UnitRecord,

@@ -30,13 +30,6 @@ export interface ApprovalRecord {
   readonly approvedAt: Date;
 }
 
-export interface BackfillCheckpoint {
-  readonly upperKey: readonly string[] | null;
-  readonly lastKey: readonly string[] | null;
-  readonly rowsDone: number;
-  readonly batches: number;
-}
-
 export type EventKind =
   | 'unitStarted'
   | 'unitFinished'
@@ -44,7 +37,11 @@ export type EventKind =
   | 'gateWaiting'
   | 'markerRecorded'
   | 'approvalRecorded'
-  | 'unitRolledBack';
+  | 'unitRolledBack'
+  | 'backfillPaused'
+  | 'backfillResumed'
+  | 'backfillWaiting'
+  | 'backfillGoing';
 
 /**
  * Every SQL statement against the state schema lives here. The store works on
@@ -190,36 +187,6 @@ export class StateStore {
       `SELECT * FROM ${this.#s}.approvals`,
     );
     return rows.map((r) => ({ migrationId: r.migration_id, phase: r.phase, approvedBy: r.approved_by, approvedAt: r.approved_at }));
-  }
-
-  async backfillCheckpoint(migrationId: string): Promise<BackfillCheckpoint | undefined> {
-    const { rows } = await this.#db.query<{ upper_key: string[] | null; last_key: string[] | null; rows_done: string; batches: number }>(
-      `SELECT upper_key, last_key, rows_done, batches FROM ${this.#s}.backfills WHERE migration_id = $1`,
-      [migrationId],
-    );
-    const row = rows[0];
-    if (row === undefined) return undefined;
-    return { upperKey: row.upper_key, lastKey: row.last_key, rowsDone: Number(row.rows_done), batches: row.batches };
-  }
-
-  async startBackfill(migrationId: string, upperKey: readonly string[] | null): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#s}.backfills (migration_id, upper_key) VALUES ($1, $2) ON CONFLICT (migration_id) DO NOTHING`,
-      [migrationId, JSON.stringify(upperKey)],
-    );
-  }
-
-  /** Moves the checkpoint past a batch; call it in the batch's own transaction. */
-  async advanceBackfill(migrationId: string, lastKey: readonly string[], rows: number): Promise<void> {
-    await this.#db.query(
-      `UPDATE ${this.#s}.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, updated_at = now()
-       WHERE migration_id = $1`,
-      [migrationId, JSON.stringify(lastKey), rows],
-    );
-  }
-
-  async finishBackfill(migrationId: string): Promise<void> {
-    await this.#db.query(`UPDATE ${this.#s}.backfills SET finished_at = now() WHERE migration_id = $1`, [migrationId]);
   }
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {

@@ -125,6 +125,11 @@ describe('backfill engine', () => {
     expect(activities.slice(0, 2)).toEqual(['health query: returned false', 'running']);
     expect(await scalar('SELECT count(*) AS n FROM hq WHERE n <> 1')).toBe(0);
     expect(await backfillStatus(schema, migrations)).toMatchObject({ rowsDone: 300, throttle: null, finishedAt: expect.any(String) });
+    const { rows: events } = await db.client.query<{ kind: string; detail: object }>(`SELECT kind, detail FROM ${schema}.events WHERE kind LIKE 'backfill%' ORDER BY id`);
+    expect(events).toEqual([
+      { kind: 'backfillWaiting', detail: { throttle: 'healthQuery', reason: 'health query: returned false' } },
+      { kind: 'backfillGoing', detail: {} },
+    ]);
   });
 
   it('waits while a transaction is older than the limit, naming its pid, and goes on once it ends', async () => {
@@ -196,6 +201,8 @@ describe('backfill engine', () => {
     expect(await scalar('SELECT count(*) AS n FROM held WHERE n <> 0')).toBe(0);
     expect(await backfillStatus(schema, migrations)).toMatchObject({ paused: true, pausedBy: 'alice', rowsDone: 0 });
     await setBackfillPaused(db.client, schema, migrations, '1_bf', false, 'alice');
+    const { rows: events } = await db.client.query<{ kind: string }>(`SELECT kind FROM ${schema}.events WHERE kind LIKE 'backfill%' ORDER BY id`);
+    expect(events.map((e) => e.kind)).toEqual(['backfillPaused', 'backfillWaiting', 'backfillResumed']);
     expect((await run(schema, migrations)).stoppedAt).toBeNull();
     expect(await scalar('SELECT count(*) AS n FROM held WHERE n <> 1')).toBe(0);
     await expect(setBackfillPaused(db.client, schema, migrations, '2_nope', true, null)).rejects.toMatchObject({ code: 'USAGE' });
