@@ -29,8 +29,8 @@ export const NOW = new Date('2026-11-23T12:00:00.000Z');
 
 /**
  * Makes a report made on a live server repeatable across servers and
- * versions: sizes and row estimates are rounded to a size class, EXPLAIN
- * keeps its top node without costs, and the server version is its major.
+ * versions: sizes become 8 kB, EXPLAIN
+ * keeps its top node without costs, and the server version is hidden.
  */
 export function normaliseReport(report: PlanReport): PlanReport {
   const size = (bytes: number | null): number | null => (bytes === null ? null : bytes === 0 ? 0 : 8192);
@@ -40,7 +40,7 @@ export function normaliseReport(report: PlanReport): PlanReport {
       : step;
   return {
     ...report,
-    database: report.database.kind === 'online' ? { ...report.database, serverVersion: String(report.database.pgVersion) } : report.database,
+    database: report.database.kind === 'online' ? { ...report.database, serverVersion: 'N', pgVersion: 0 } : report.database,
     units: report.units.map((u) => ({
       ...u,
       steps: u.steps.map((s) => (s.kind === 'sql' ? s : explain(s))),
