@@ -7,10 +7,10 @@ export {
   type StopReason,
   type UnitTarget,
 } from './advance.js';
-export { setBackfillPaused } from './backfill-control.js';
-export type { BackfillStatus } from './backfill-status.js';
 export type { StateSnapshot } from './gate-facts.js';
 export { gateVerdictFor } from './gate-verdict.js';
+export { setBackfillPaused } from './backfill-control.js';
+export type { BackfillStatus } from './backfill-status.js';
 export type { ExecutionPolicy } from './policy.js';
 export { readState } from './read-state.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';

@@ -1,4 +1,4 @@
-import { StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
+import { readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
 import type { Migration, Phase, Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { readState } from './read-state.js';
@@ -10,6 +10,13 @@ export interface PhaseStatus {
   readonly finishedAt: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** Finished minus started; null until the phase finishes. */
+  readonly durationMs: number | null;
+  /** Steps committed so far, of `steps`. */
+  readonly stepsDone: number;
+  readonly steps: number;
+  /** Statement attempts beyond the first over the committed steps: each one waited out a lock timeout. */
+  readonly lockRetries: number;
   /** Only on a phase with a backfill step: its progress, rate, ETA and throttle or pause. */
   readonly backfill?: BackfillStatus;
 }
@@ -28,6 +35,7 @@ export interface Status {
 export async function status(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Status> {
   const state = await readState(db, new StateStore(db, schema), schema);
   const backfills = await readBackfillStatuses(db, schema, migrations);
+  const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
   return {
     migrations: migrations.map((m) => ({
       id: m.id,
@@ -41,6 +49,13 @@ export async function status(db: Queryable, schema: string, migrations: readonly
           finishedAt: record?.finishedAt?.toISOString() ?? null,
           attempts: record?.attempts ?? 0,
           lastError: record?.lastError ?? null,
+          durationMs:
+            record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
+              ? record.finishedAt.getTime() - record.startedAt.getTime()
+              : null,
+          stepsDone: stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0,
+          steps: u.steps.length,
+          lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
           ...backfillOf(u, backfills.get(m.id)),
         };
       }),

@@ -1,6 +1,6 @@
 import { gateVerdictFor, type StateSnapshot } from '../execute/index.js';
 import { unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
-import { installedVersion, quoteIdent, readBackfillHistory, type BackfillHistory, type Queryable } from '../state/index.js';
+import { installedVersion, quoteIdent, StateStore, type BackfillRecord, type Queryable } from '../state/index.js';
 import { backfillBatchSql } from './backfill-sql.js';
 import { stepKey, type BackfillFacts, type DbFacts, type GateFact, type RelationFacts } from './db-facts.js';
 import type { ExplainReport } from './plan-report.js';
@@ -72,7 +72,7 @@ export async function collectDbFacts(input: CollectInput): Promise<DbFacts> {
     }
   }
 
-  const backfills = await readBackfillHistory(db, schema);
+  const backfills = await new StateStore(db, schema).backfills.records();
   return {
     serverVersion: version.text,
     pgVersion: version.major,
@@ -83,7 +83,7 @@ export async function collectDbFacts(input: CollectInput): Promise<DbFacts> {
     batchKeys,
     explains,
     backfills: new Map(backfills.map((b) => [b.migrationId, backfillFacts(b)])),
-    typicalBackfillRate: median(backfills.flatMap((b) => (b.finishedAt === null ? [] : [rateOf(b)])).filter((r): r is number => r !== null)),
+    typicalBackfillRate: median(backfills.flatMap((b) => (b.finishedAt === null || b.rowsPerSecond === null ? [] : [b.rowsPerSecond]))),
   };
 }
 
@@ -177,13 +177,9 @@ async function readOnly<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function rateOf(b: BackfillHistory): number | null {
-  const seconds = ((b.finishedAt ?? b.updatedAt).getTime() - b.startedAt.getTime()) / 1000;
-  return b.rowsDone > 0 && seconds > 0 ? b.rowsDone / seconds : null;
-}
-
-function backfillFacts(b: BackfillHistory): BackfillFacts {
-  return { rowsDone: b.rowsDone, batches: b.batches, ratePerSecond: rateOf(b), finished: b.finishedAt !== null };
+/** Progress counts keys walked (the engine's own measure against the row estimate), at its last rate. */
+function backfillFacts(b: BackfillRecord): BackfillFacts {
+  return { rowsDone: b.rowsScanned, batches: b.batches, ratePerSecond: b.rowsPerSecond, finished: b.finishedAt !== null };
 }
 
 function median(values: readonly number[]): number | null {

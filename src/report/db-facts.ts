@@ -10,9 +10,10 @@ export interface RelationFacts extends TableSize {
 
 /** A backfill's recorded progress in the state store. */
 export interface BackfillFacts {
+  /** Keys walked so far. */
   readonly rowsDone: number;
   readonly batches: number;
-  /** Rows per second over its run so far; null before its first batch. */
+  /** Rows per second at its last batches, as the engine records it; null before its first batch. */
   readonly ratePerSecond: number | null;
   readonly finished: boolean;
 }

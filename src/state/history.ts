@@ -49,32 +49,6 @@ export async function readEvents(db: Queryable, schema: string, query: EventQuer
   }));
 }
 
-/** A backfill's checkpoint row: progress and when it moved. */
-export interface BackfillHistory {
-  readonly migrationId: string;
-  readonly rowsDone: number;
-  readonly batches: number;
-  readonly startedAt: Date;
-  readonly updatedAt: Date;
-  readonly finishedAt: Date | null;
-}
-
-/** Every backfill that started, in migration order. */
-export async function readBackfillHistory(db: Queryable, schema: string): Promise<BackfillHistory[]> {
-  if ((await installedVersion(db, schema)) === 0) return [];
-  const { rows } = await db.query<{
-    migration_id: string; rows_done: string; batches: number; started_at: Date; updated_at: Date; finished_at: Date | null;
-  }>(`SELECT migration_id, rows_done, batches, started_at, updated_at, finished_at FROM ${quoteIdent(schema)}.backfills ORDER BY migration_id`);
-  return rows.map((r) => ({
-    migrationId: r.migration_id,
-    rowsDone: Number(r.rows_done),
-    batches: r.batches,
-    startedAt: r.started_at,
-    updatedAt: r.updated_at,
-    finishedAt: r.finished_at,
-  }));
-}
-
 /** What a unit's committed steps cost: time and lock-wait retries. */
 export interface StepStats {
   readonly migrationId: string;

@@ -7,10 +7,8 @@ export {
 export { acquireRunnerLock, releaseRunnerLock } from './advisory-lock.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';
 export {
-  readBackfillHistory,
   readEvents,
   readStepStats,
-  type BackfillHistory,
   type EventQuery,
   type EventRecord,
   type StepStats,

@@ -77,9 +77,12 @@ describe('migrate CLI', () => {
         id: '1_widgets',
         description: null,
         phases: [
-          { phase: 'expand', state: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), attempts: 1, lastError: null },
-          { phase: 'contract', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null },
-          { phase: 'drop', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null },
+          {
+            phase: 'expand', state: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), attempts: 1, lastError: null,
+            durationMs: expect.any(Number), stepsDone: 1, steps: 1, lockRetries: 0,
+          },
+          { phase: 'contract', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0 },
+          { phase: 'drop', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0 },
         ],
       },
     ]);

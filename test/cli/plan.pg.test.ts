@@ -70,6 +70,28 @@ describe('migrate plan', () => {
   });
 });
 
+describe('migrate status, run facts', () => {
+  it('shows how long a phase took, its steps and the lock retries recorded for them', async () => {
+    next();
+    const dir = await makeProject({
+      '1_busy.ts': migrationSource({ expand: { sql: [`CREATE TABLE busy_${counter} (id int)`, 'SELECT 1'] }, contract: { sql: 'SELECT 1', gate: { marker: 'never' } } }),
+    });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(3);
+    // As the runner records a step that waited out two lock timeouts before it got its lock.
+    await db.client.query(`UPDATE plan_cli_${counter}.steps SET attempts = 3 WHERE step_index = 0`);
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir, env: env() })).stdout) as {
+      migrations: { phases: { durationMs: number | null; stepsDone: number; steps: number; lockRetries: number }[] }[];
+    };
+    expect(status.migrations[0]?.phases).toEqual([
+      expect.objectContaining({ stepsDone: 2, steps: 2, lockRetries: 2, durationMs: expect.any(Number) }),
+      expect.objectContaining({ stepsDone: 0, steps: 1, lockRetries: 0, durationMs: null }),
+    ]);
+    const text = (await runCli(['status'], { cwd: dir, env: env() })).stdout;
+    expect(text).toMatch(/expand\s+done\s+\S+ {2}took \d+(ms|s), 2\/2 steps, 2 lock retries/);
+    expect(text).toMatch(/contract\s+pending\s*\n/);
+  });
+});
+
 describe('migrate log', () => {
   it('prints the event log oldest first, as text or JSON, for all or one migration', async () => {
     next();

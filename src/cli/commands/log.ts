@@ -14,7 +14,7 @@ interface LogFlags {
 export function logCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
     .command('log')
-    .description('the event log: units started/finished/failed, gates waited on, markers, approvals, rollbacks')
+    .description('the event log: units started/finished/failed, gates waited on, markers, approvals, rollbacks, backfill pauses and throttles')
     .option('--json', 'print one JSON document on stdout')
     .option('--migration <id>', "only this migration's events")
     .option('--limit <n>', 'only the newest n events')
@@ -42,6 +42,8 @@ const KIND_COLOR: Readonly<Record<string, (text: string) => string>> = {
   unitFinished: color.green,
   unitFailed: color.red,
   gateWaiting: color.yellow,
+  backfillWaiting: color.yellow,
+  backfillPaused: color.yellow,
 };
 
 function formatEvent(e: EventRecord): string {
@@ -63,7 +65,13 @@ function describeDetail(e: EventRecord): string {
     case 'markerRecorded':
       return text('name') !== undefined ? `marker "${text('name') ?? ''}"` : `deploy ${text('app') ?? ''} ${text('version') ?? ''}`;
     case 'approvalRecorded':
-      return `by ${text('by') ?? 'unknown'}`;
+    case 'backfillPaused':
+    case 'backfillResumed':
+      return text('by') === undefined ? '' : `by ${text('by') ?? ''}`;
+    case 'backfillWaiting':
+      return `waiting: ${text('reason') ?? text('throttle') ?? ''}`;
+    case 'backfillGoing':
+      return 'going again';
     default:
       return Object.keys(d).length === 0 ? '' : JSON.stringify(d);
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { status, type Status } from '../../execute/index.js';
+import { status, type PhaseStatus, type Status } from '../../execute/index.js';
+import { formatDuration } from '../../plan/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBackfillLine } from '../backfill-line.js';
@@ -26,6 +27,18 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
 
 const STATE_COLOR = { done: color.green, running: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
 
+/** "  took 1.2s, 3/3 steps, 2 lock retries": how a phase that started went. */
+function runFacts(p: PhaseStatus): string {
+  if (p.state === 'pending') return '';
+  const facts = [
+    ...(p.durationMs === null ? [] : [`took ${formatDuration(p.durationMs)}`]),
+    `${p.stepsDone}/${p.steps} steps`,
+    ...(p.lockRetries === 0 ? [] : [color.yellow(`${p.lockRetries} lock ${p.lockRetries === 1 ? 'retry' : 'retries'}`)]),
+    ...(p.attempts > 1 ? [`${p.attempts} runs`] : []),
+  ];
+  return `  ${facts.join(', ')}`;
+}
+
 function formatStatus(result: Status): string[] {
   if (result.migrations.length === 0) return ['no migrations found'];
   return result.migrations.flatMap((m) => [
@@ -33,7 +46,7 @@ function formatStatus(result: Status): string[] {
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
       const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
-      const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${error}`;
+      const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${runFacts(p)}${error}`;
       return p.backfill === undefined || (p.state === 'pending' && p.backfill.batches === 0 && !p.backfill.paused)
         ? line
         : `${line}\n      ${formatBackfillLine(p.backfill)}`;
