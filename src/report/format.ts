@@ -128,3 +128,14 @@ export function formatBatching(step: BackfillStepReport): string {
 export function unknownSizeText(report: PlanReport): string {
   return report.database.kind === 'offline' ? 'size unknown offline' : 'size unknown: its lock could not be had in time';
 }
+
+/**
+ * SQL as written in a template literal: the first line starts at column 0,
+ * the rest carry the source file's indentation. Strips that common indent.
+ */
+export function dedentSql(text: string): string {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  const rest = lines.slice(1).filter((l) => l.trim() !== '');
+  const common = rest.length === 0 ? 0 : Math.min(...rest.map((l) => l.length - l.trimStart().length));
+  return lines.map((l, i) => (i === 0 ? l.trim() : l.slice(Math.min(common, l.length - l.trimStart().length)).trimEnd())).join('\n');
+}

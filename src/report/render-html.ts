@@ -1,6 +1,6 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
-import { formatBackfillEstimate, formatBatching, formatBytes, formatCount, formatGate, formatLock, reportTitle, STATE_TEXT, summaryRows, unknownSizeText } from './format.js';
+import { dedentSql, formatBackfillEstimate, formatBatching, formatBytes, formatCount, formatGate, formatLock, reportTitle, STATE_TEXT, summaryRows, unknownSizeText } from './format.js';
 import { escapeHtml, highlightSql } from './highlight-sql.js';
 import { HTML_STYLE } from './html-style.js';
 import { IMPACT_TEXT } from './lock-impact.js';
@@ -87,7 +87,7 @@ function stepBlock(step: StepReport): string {
         const risks = [s.rewritesTable ? 'rewrites the table' : '', s.scansUnderStrongLock ? 'scans the table under a strong lock' : ''].filter((r) => r !== '');
         return `<li>${step.statements.length > 1 ? `line ${s.line}: ` : ''}<code>${escapeHtml(s.kind)}</code> ${s.locks.length === 0 ? '<span class="muted">no table lock</span>' : s.locks.map(badge).join('')}${risks.map((r) => ` ${pill(r, 'error')}`).join('')}</li>`;
       });
-      return `<div class="step">${head}<p class="muted">${escapeHtml(facts.join(' · '))}</p><pre>${highlightSql(step.sql.trim())}</pre><ul>${statements.join('')}</ul>${step.findings.map(findingBlock).join('')}</div>`;
+      return `<div class="step">${head}<p class="muted">${escapeHtml(facts.join(' · '))}</p><pre>${highlightSql(dedentSql(step.sql))}</pre><ul>${statements.join('')}</ul>${step.findings.map(findingBlock).join('')}</div>`;
     }
     case 'backfill':
       return `<div class="step">${head}
@@ -98,7 +98,7 @@ function stepBlock(step: StepReport): string {
 <pre>${highlightSql(step.batchSql)}</pre>
 ${explainBlock('EXPLAIN of the first batch', step.explain)}</div>`;
     case 'verify':
-      return `<div class="step">${head}<p class="muted">must return 0 · read only · statement_timeout ${formatDuration(step.statementTimeoutMs)}</p><pre>${highlightSql(step.query.trim())}</pre>${explainBlock('EXPLAIN', step.explain)}</div>`;
+      return `<div class="step">${head}<p class="muted">must return 0 · read only · statement_timeout ${formatDuration(step.statementTimeoutMs)}</p><pre>${highlightSql(dedentSql(step.query))}</pre>${explainBlock('EXPLAIN', step.explain)}</div>`;
     default:
       return assertNever(step);
   }

@@ -1,6 +1,7 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
 import {
+  dedentSql,
   formatBackfillEstimate,
   formatBatching,
   formatBytes,
@@ -126,14 +127,14 @@ function stepDetails(step: StepReport, blockChars: number): string[] {
   const n = step.index + 1;
   switch (step.kind) {
     case 'sql':
-      return details(`step ${n}: SQL`, 'sql', step.sql, blockChars);
+      return details(`step ${n}: SQL`, 'sql', dedentSql(step.sql), blockChars);
     case 'backfill':
       return [
         ...details(`step ${n}: backfill batch SQL`, 'sql', step.batchSql, blockChars),
         ...explainDetails(`step ${n}: EXPLAIN of the first batch`, step.explain, blockChars),
       ];
     case 'verify':
-      return [...details(`step ${n}: verify query`, 'sql', step.query, blockChars), ...explainDetails(`step ${n}: EXPLAIN of verify`, step.explain, blockChars)];
+      return [...details(`step ${n}: verify query`, 'sql', dedentSql(step.query), blockChars), ...explainDetails(`step ${n}: EXPLAIN of verify`, step.explain, blockChars)];
     default:
       return assertNever(step);
   }

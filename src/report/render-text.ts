@@ -2,6 +2,7 @@ import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
 import {
   formatBackfillEstimate,
+  dedentSql,
   formatBatching,
   formatBytes,
   formatGate,
@@ -143,16 +144,8 @@ function relationLine(r: PlanReport['relations'][number], unknown: string): stri
 
 /** SQL or a plan: its own lines, re-indented; long lines wrap with a deeper indent. */
 function code(text: string, width: number, indent: number): string[] {
-  const lines = dedent(text);
+  const lines = dedentSql(text).split('\n');
   return lines.flatMap((line) => wrap(line, width, indent, indent + 4));
-}
-
-function dedent(text: string): string[] {
-  const lines = text.replace(/\s+$/, '').split('\n');
-  // The first line of a template literal usually starts at column 0; the rest carry source indentation.
-  const rest = lines.slice(1).filter((l) => l.trim() !== '');
-  const common = rest.length === 0 ? 0 : Math.min(...rest.map((l) => l.length - l.trimStart().length));
-  return lines.map((l, i) => (i === 0 ? l.trim() : l.slice(Math.min(common, l.length - l.trimStart().length)).trimEnd()));
 }
 
 /** Wraps at whitespace to `width` columns (colour codes do not count); a word longer than a line stays whole. */
