@@ -20,4 +20,14 @@ export {
   type Status,
   type StopReason,
 } from './execute/index.js';
+export {
+  planReportSchema,
+  preparePlanReport,
+  renderHtml,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  type PlanReport,
+  type PreparePlanOptions,
+} from './report/index.js';
 export { ensureStateSchema } from './state/index.js';
