@@ -10,7 +10,7 @@ import { STATEMENT_RULES, SUPPRESSION_RULES } from './rules/index.js';
 import { DEFAULT_LARGE_TABLE_BYTES, type SizeSource, sizeVerdict } from './size.js';
 import { parseSource } from './split.js';
 import { type AttachedSuppressions, attachSuppressions, type SuppressionComment } from './suppression.js';
-import type { AnalysisPhase, AnalysisResult, Finding, StatementFacts, TableSize } from './types.js';
+import type { AnalysisInput, AnalysisPhase, AnalysisResult, Finding, StatementFacts, TableSize } from './types.js';
 
 /** How the statements of one SQL text are sent to the server. */
 export type ExecutionMode =
@@ -19,14 +19,7 @@ export type ExecutionMode =
   /** A plain .sql file: statement by statement in autocommit, unless it says BEGIN. */
   | 'file';
 
-export interface EngineInput {
-  readonly migration?: string;
-  readonly file?: string;
-  readonly phases: readonly AnalysisPhase[];
-  readonly pgVersion: number;
-  readonly tableSizes?: ReadonlyMap<string, TableSize>;
-  readonly columnTypes?: ReadonlyMap<string, string>;
-  readonly largeTableBytes?: number;
+export interface EngineInput extends AnalysisInput {
   readonly mode: ExecutionMode;
 }
 

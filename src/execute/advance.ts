@@ -9,6 +9,7 @@ import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { runUnit } from './run-unit.js';
+import { serverMajorVersion } from './catalog.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
 
 export interface UnitTarget {
@@ -108,9 +109,11 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
 
     // SQL that does not parse is bad input: find it before anything runs.
     const analyses = new Map<string, AnalysisResult>();
+    let pgVersion: number | undefined;
     for (const unit of selected) {
       if (units.get(unitName(unit))?.state === 'done' || analyses.has(unit.migrationId)) continue;
-      analyses.set(unit.migrationId, await analyzeAgainstDatabase(db, byId.get(unit.migrationId) as Migration));
+      pgVersion ??= await serverMajorVersion(db);
+      analyses.set(unit.migrationId, await analyzeAgainstDatabase(db, byId.get(unit.migrationId) as Migration, pgVersion));
     }
 
     for (const unit of selected) {

@@ -17,19 +17,18 @@ export interface Blocker {
 const BLOCKER_COLUMNS = `a.pid, a.application_name, coalesce(a.state, '') AS state,
   coalesce(extract(epoch FROM now() - a.xact_start) * 1000, 0)::float8 AS age_ms, left(coalesce(a.query, ''), 200) AS query`;
 
-/** Sessions that hold a lock conflicting with what the step needs on each relation. */
+/** Sessions that hold a lock conflicting with what the step needs on each relation, in one query. */
 export async function conflictingHolders(db: Queryable, locks: readonly RelationLock[]): Promise<Blocker[]> {
-  const blockers: Blocker[] = [];
-  for (const lock of locks) {
-    const { rows } = await db.query<BlockerRow>(
-      `SELECT DISTINCT ${BLOCKER_COLUMNS}, l.mode
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.relation = to_regclass($1) AND l.granted AND l.pid <> pg_backend_pid() AND l.mode = ANY($2)`,
-      [lock.relation, conflictingModes(lock.level)],
-    );
-    blockers.push(...rows.map((r) => toBlocker(r, lock.relation)));
-  }
-  return blockers;
+  if (locks.length === 0) return [];
+  const { rows } = await db.query<BlockerRow & { relation: string }>(
+    `SELECT DISTINCT ${BLOCKER_COLUMNS}, l.mode, r.relation
+       FROM unnest($1::text[], $2::text[]) AS r(relation, modes)
+       JOIN pg_locks l ON l.relation = to_regclass(r.relation) AND l.mode = ANY(string_to_array(r.modes, ','))
+       JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.granted AND l.pid <> pg_backend_pid()`,
+    [locks.map((l) => l.relation), locks.map((l) => conflictingModes(l.level).join(','))],
+  );
+  return rows.map((r) => toBlocker(r, r.relation));
 }
 
 /** Transactions in this database open longer than `olderThanMs`: they hold back lock queues and vacuum. */

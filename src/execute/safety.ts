@@ -1,8 +1,8 @@
-import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding } from '../analysis/index.js';
+import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import type { Queryable } from '../state/index.js';
-import { relationSizes, serverMajorVersion } from './catalog.js';
+import { relationSizes } from './catalog.js';
 
 /** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them. */
 export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
@@ -18,17 +18,29 @@ export function analysisInputFor(migration: Migration, pgVersion: number): Analy
 }
 
 /**
- * Analyses a migration against a live database: its version, and the sizes
- * of the tables its statements touch (a rule that only matters on big tables
- * is a warning on a small one). Analysis runs twice because the first pass
- * is what names the tables to measure; it is pure and fast.
+ * Runs an analysis with the sizes of the tables it touches (a rule that only
+ * matters on big tables is a warning on a small one). It runs twice because
+ * the first pass is what names the tables to measure; it is pure and fast,
+ * and a clean first pass is final.
  */
-export async function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVersion?: number): Promise<AnalysisResult> {
-  const input = analysisInputFor(migration, pgVersion ?? (await serverMajorVersion(db)));
-  const first = await analyzeMigration(input);
+export async function analyzeWithSizes(
+  db: Queryable,
+  analyze: (tableSizes?: ReadonlyMap<string, TableSize>) => Promise<AnalysisResult>,
+): Promise<AnalysisResult> {
+  const first = await analyze();
   if (first.findings.length === 0) return first;
-  const relations = [...new Set(first.statements.flatMap((s) => s.locks.map((l) => l.relation)))];
-  return analyzeMigration({ ...input, tableSizes: await relationSizes(db, relations) });
+  return analyze(await relationSizes(db, touchedRelations(first)));
+}
+
+/** A migration analysed against a live database of the given major version. */
+export function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVersion: number): Promise<AnalysisResult> {
+  const input = analysisInputFor(migration, pgVersion);
+  return analyzeWithSizes(db, (tableSizes) => analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
+}
+
+/** Every relation the analysed statements lock, once each. */
+export function touchedRelations(result: AnalysisResult): string[] {
+  return [...new Set(result.statements.flatMap((s) => s.locks.map((l) => l.relation)))];
 }
 
 /** The findings of one unit; throws REFUSED listing every error finding (DESIGN invariant 1). */

@@ -1,4 +1,4 @@
-import { readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
+import { installedVersion, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
 import type { Migration, Phase, Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { readState } from './read-state.js';
@@ -65,7 +65,8 @@ export async function status(db: Queryable, schema: string, migrations: readonly
 
 /** Markers and deploys, oldest first. Reads only. */
 export async function listMarkers(db: Queryable, schema: string): Promise<readonly MarkerRecord[]> {
-  return (await readState(db, new StateStore(db, schema), schema)).markers;
+  // Only the markers: the full snapshot would also read units, approvals and fingerprints.
+  return (await installedVersion(db, schema)) === 0 ? [] : new StateStore(db, schema).markers();
 }
 
 function backfillOf(unit: Unit, backfill: BackfillStatus | undefined): { backfill?: BackfillStatus } {

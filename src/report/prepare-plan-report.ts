@@ -1,6 +1,6 @@
 import { analyzeMigration, type AnalysisResult, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { readState, type StateSnapshot } from '../execute/index.js';
+import { analysisInputFor, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
 import { backfillPacing } from './backfill-pacing.js';
@@ -48,7 +48,7 @@ export async function preparePlanReport(options: PreparePlanOptions): Promise<Pl
   const state = await readState(db, new StateStore(db, schema), schema);
   const units = selection.kind === 'pending' ? wanted.filter((u) => !isDone(state, u)) : wanted;
   const firstPass = await analyse(migrations, units, version.major, undefined);
-  const relations = [...new Set([...firstPass.values()].flatMap((a) => a.statements.flatMap((s) => s.locks.map((l) => l.relation))))];
+  const relations = [...new Set([...firstPass.values()].flatMap(touchedRelations))];
   const batchSizeFor = (spec: BackfillSpec): number => backfillPacing(spec, options.settings.backfill).batchSize;
   const facts = await collectDbFacts({ db, schema, migrations, state, units, relations, batchSizeFor });
   const sizes = new Map<string, TableSize>();
@@ -92,14 +92,8 @@ async function analyse(
   const result = new Map<string, AnalysisResult>();
   for (const migration of migrations) {
     if (!units.some((u) => u.migrationId === migration.id)) continue;
-    const phases = migration.units.map((u) => ({
-      phase: u.phase,
-      steps: u.steps.flatMap((s) => (s.kind === 'sql' ? [{ sql: s.sql, transactional: s.transactional }] : [])),
-    }));
-    result.set(
-      migration.id,
-      await analyzeMigration({ migration: migration.id, file: migration.file, phases, pgVersion, ...(tableSizes === undefined ? {} : { tableSizes }) }),
-    );
+    const input = analysisInputFor(migration, pgVersion);
+    result.set(migration.id, await analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
   }
   return result;
 }

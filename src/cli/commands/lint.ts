@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, relationSizes, serverMajorVersion } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
 import { loadMigrationFile, loadMigrations } from '../../load/index.js';
 import { isPhase, type Migration, type Phase } from '../../plan/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
@@ -42,8 +42,9 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
       const targets = await collectTargets(paths.length === 0 ? [config.migrationsDir] : paths);
       const client = config.databaseUrl === undefined ? undefined : await connect(config).catch(() => undefined);
       try {
+        const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
         const findings: Finding[] = [];
-        for (const target of targets) findings.push(...(await lintTarget(target, phase, pinnedVersion, client)));
+        for (const target of targets) findings.push(...(await lintTarget(target, phase, pgVersion, client)));
         const errors = findings.filter((f) => f.severity === 'error').length;
         const exitCode = errors > 0 ? EXIT.refused : EXIT.ok;
         if (flags.json === true) printJson({ findings, online: client !== undefined, exitCode });
@@ -73,17 +74,15 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
   return targets;
 }
 
-async function lintTarget(target: LintTarget, phase: Phase, pinnedVersion: number | undefined, client: pg.Client | undefined): Promise<readonly Finding[]> {
+async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: pg.Client | undefined): Promise<readonly Finding[]> {
   if (target.kind === 'migration') {
-    if (client !== undefined) return (await analyzeAgainstDatabase(client, target.migration, pinnedVersion)).findings;
-    return (await analyzeMigration(analysisInputFor(target.migration, pinnedVersion ?? OFFLINE_PG_VERSION))).findings;
+    if (client === undefined) return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
+    return (await analyzeAgainstDatabase(client, target.migration, pgVersion)).findings;
   }
   const text = await readFile(target.file, 'utf8');
-  const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
-  const first = await analyzeSqlFile(text, { phase, pgVersion, file: target.file });
-  if (client === undefined || first.findings.length === 0) return first.findings;
-  const relations = [...new Set(first.statements.flatMap((s) => s.locks.map((l) => l.relation)))];
-  return (await analyzeSqlFile(text, { phase, pgVersion, file: target.file, tableSizes: await relationSizes(client, relations) })).findings;
+  const options = { phase, pgVersion, file: target.file };
+  if (client === undefined) return (await analyzeSqlFile(text, options)).findings;
+  return (await analyzeWithSizes(client, (tableSizes) => analyzeSqlFile(text, tableSizes === undefined ? options : { ...options, tableSizes }))).findings;
 }
 
 function formatFindings(findings: readonly Finding[], online: boolean): string[] {

