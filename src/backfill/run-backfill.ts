@@ -177,7 +177,7 @@ async function verifyPass(
 ): Promise<'verified' | 'again'> {
   const { migrationId, spec } = options;
   report({ kind: 'verifying', query });
-  const count = await countRows(db, query, options.defaults.statementTimeoutMs, `${migrationId} backfill verify`);
+  const count = await countRows(db, query, options.defaults, `${migrationId} backfill verify`, options.describeError);
   if (count === 0) return 'verified';
   if (spec.where === undefined || state.pass >= maxPasses) {
     const why = spec.where === undefined ? 'the backfill has no `where` to find the rows that still need it' : `after ${state.pass} pass(es) over ${spec.table}`;

@@ -1,6 +1,7 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
-import { withTransaction, type Queryable } from '../state/index.js';
+import { readOnlyValue } from '../pg/index.js';
+import type { Queryable } from '../state/index.js';
 import type { BackfillSettings } from './settings.js';
 
 /** Why a backfill is waiting instead of running its next batch. */
@@ -76,15 +77,10 @@ export type HealthResult =
   | { readonly kind: 'unhealthy'; readonly detail: string }
   | { readonly kind: 'failed'; readonly detail: string };
 
-/** Runs the custom health query read-only under a short statement timeout. */
+/** Runs the custom health query read-only, as one statement, under short timeouts. */
 export async function runHealthQuery(db: Queryable, query: string): Promise<HealthResult> {
   try {
-    const value = await withTransaction(db, async () => {
-      await db.query('SET TRANSACTION READ ONLY');
-      await db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${CHECK_TIMEOUT_MS}ms`]);
-      const { rows } = await db.query(query);
-      return rows[0] === undefined ? undefined : Object.values(rows[0])[0];
-    });
+    const value = await readOnlyValue(db, query, { lockTimeoutMs: CHECK_TIMEOUT_MS, statementTimeoutMs: CHECK_TIMEOUT_MS });
     return value === true ? { kind: 'healthy' } : { kind: 'unhealthy', detail: `returned ${JSON.stringify(value) ?? 'no row'}` };
   } catch (error) {
     return { kind: 'failed', detail: `failed: ${error instanceof Error ? error.message : String(error)}` };

@@ -1,4 +1,6 @@
 import { PhasegateError } from '../errors.js';
+import type { QueryResultRow } from 'pg';
+import { extendedQuery, inReadOnlyTransaction, type ReadOnlyLimits } from '../pg/index.js';
 import type { Queryable } from '../state/index.js';
 
 export interface PlanCheckPolicy {
@@ -18,9 +20,13 @@ interface PlanNode {
  * when the plan reads a large table sequentially, which on a live table
  * means a long statement and, for a write, row locks taken one by one across
  * the whole table. Small tables are fine: a seq scan is what they should get.
+ * EXPLAIN runs read-only as one statement: a second statement smuggled into
+ * `sql` is refused by the server instead of run.
  */
-export async function checkQueryPlan(db: Queryable, sql: string, policy: PlanCheckPolicy, where: string): Promise<void> {
-  const { rows } = await db.query<{ 'QUERY PLAN': readonly { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+export async function checkQueryPlan(db: Queryable, sql: string, policy: PlanCheckPolicy, where: string, limits: ReadOnlyLimits): Promise<void> {
+  const explain = <R extends QueryResultRow>(format: string): Promise<R[]> =>
+    inReadOnlyTransaction(db, limits, async () => (await db.query<R>(extendedQuery(`EXPLAIN ${format}${sql}`))).rows);
+  const rows = await explain<{ 'QUERY PLAN': readonly { Plan: PlanNode }[] }>('(FORMAT JSON) ');
   const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
   if (root === undefined) return;
   for (const scan of seqScans(root)) {
@@ -30,7 +36,7 @@ export async function checkQueryPlan(db: Queryable, sql: string, policy: PlanChe
       [table],
     );
     if (Number(size[0]?.bytes ?? 0) > policy.seqScanBytes) {
-      const { rows: text } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
+      const text = await explain<{ 'QUERY PLAN': string }>('');
       throw new PhasegateError(
         'REFUSED',
         `${where}: refused by the query-plan check: a Seq Scan on ${table} (${size[0]?.pretty}) where an index should be used\n${text.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,

@@ -36,7 +36,7 @@ export async function runSqlStep(
   const locks = facts.flatMap((f) => f.locks);
   await preflight(db, locks, policy.preflight, where);
   const [only] = facts;
-  if (facts.length === 1 && only?.isDml === true) await checkQueryPlan(db, step.sql, policy.planCheck, where);
+  if (facts.length === 1 && only?.isDml === true) await checkQueryPlan(db, step.sql, policy.planCheck, where, policy.timeouts);
   const defaults = step.transactional ? policy.timeouts : policy.nonTransactionalTimeouts;
   const lockTimeoutMs = step.lockTimeoutMs ?? defaults.lockTimeoutMs;
   const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;

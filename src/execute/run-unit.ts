@@ -60,7 +60,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
         case 'verify':
           // The backfill ran this very query until it returned 0; a second full count adds nothing.
           if (backfillVerified === step.query) break;
-          await runVerify(db, unit, step.query, policy.timeouts.statementTimeoutMs, policy.planCheck);
+          await runVerify(db, unit, step.query, policy.timeouts, policy.planCheck);
           log.info('verify returned 0');
           break;
         default:

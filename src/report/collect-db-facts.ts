@@ -1,4 +1,5 @@
 import { gateVerdictFor, type StateSnapshot } from '../execute/index.js';
+import { extendedQuery, inReadOnlyTransaction, type ReadOnlyLimits } from '../pg/index.js';
 import { unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
 import { installedVersion, quoteIdent, StateStore, type BackfillRecord, type Queryable } from '../state/index.js';
 import { backfillBatchSql } from './backfill-sql.js';
@@ -25,8 +26,7 @@ export interface CollectInput {
  * Everything here only reads. EXPLAIN runs without ANALYZE (nothing is
  * executed), but planning an UPDATE still takes its ROW EXCLUSIVE lock.
  */
-const READ_LOCK_TIMEOUT = '1s';
-const READ_STATEMENT_TIMEOUT = '10s';
+const READ_LIMITS: ReadOnlyLimits = { lockTimeoutMs: 1_000, statementTimeoutMs: 10_000 };
 
 /** The server version: major number and text. */
 export async function serverVersion(db: Queryable): Promise<{ readonly text: string; readonly major: number }> {
@@ -149,7 +149,7 @@ async function explainBackfill(db: Queryable, spec: BackfillSpec, keys: readonly
 
 async function explain(db: Queryable, sql: string, values: readonly unknown[]): Promise<ExplainReport> {
   try {
-    const rows = await readOnly(db, async () => (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values)).rows);
+    const rows = await readOnly(db, async () => (await db.query<{ 'QUERY PLAN': string }>(extendedQuery(`EXPLAIN ${sql}`, values))).rows);
     return { kind: 'plan', text: rows.map((r) => r['QUERY PLAN']).join('\n') };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -163,18 +163,8 @@ async function explain(db: Queryable, sql: string, values: readonly unknown[]): 
  * behind a running migration's ACCESS EXCLUSIVE they would wait, and make
  * application queries queue behind them; they give up instead.
  */
-async function readOnly<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
-  await db.query('BEGIN READ ONLY');
-  try {
-    await db.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [
-      READ_LOCK_TIMEOUT,
-      READ_STATEMENT_TIMEOUT,
-    ]);
-    return await work();
-  } finally {
-    // Nothing here writes; rolling back also ends a transaction an error aborted.
-    await db.query('ROLLBACK');
-  }
+function readOnly<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
+  return inReadOnlyTransaction(db, READ_LIMITS, work);
 }
 
 /** Progress counts keys walked (the engine's own measure against the row estimate), at its last rate. */

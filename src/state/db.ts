@@ -1,4 +1,5 @@
 import type { QueryResultRow } from 'pg';
+import type { ExtendedQuery } from '../pg/index.js';
 
 /**
  * The part of a pg client that phasegate needs. Code below the CLI receives
@@ -9,6 +10,7 @@ export interface Queryable {
     text: string,
     values?: readonly unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(query: ExtendedQuery): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 /** A pool or anything else that hands out dedicated clients. */
