@@ -7,11 +7,13 @@
  * loads once on first use; after that every call is synchronous work.
  */
 import { runAnalysis } from './analyze.js';
+import { assertFragments } from './fragments.js';
 import { loadParser } from './parser.js';
 import { parseSource } from './split.js';
-import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions } from './types.js';
+import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions, SqlFragment } from './types.js';
 
 export { RULES } from './catalogue.js';
+export { fragmentProblem, migrationFragments } from './fragments.js';
 export type { RuleDescription } from './catalogue.js';
 export { SqlParseError } from './errors.js';
 export type { SqlOrigin } from './errors.js';
@@ -30,6 +32,7 @@ export type {
   Severity,
   SplitStatement,
   SqlFileOptions,
+  SqlFragment,
   StatementFacts,
   TableSize,
 } from './types.js';
@@ -39,10 +42,23 @@ export type {
  * sends it (one query; in BEGIN/COMMIT when `transactional`). Objects created
  * in an earlier step or phase count as new and empty.
  * @throws SqlParseError (code INVALID_SQL) when a step does not parse.
+ * @throws PhasegateError (code INVALID_MIGRATION) naming file and field when a fragment is not what its field allows.
  */
 export async function analyzeMigration(input: AnalysisInput): Promise<AnalysisResult> {
   await loadParser();
+  assertFragments(input.fragments ?? [], 'INVALID_MIGRATION');
   return runAnalysis({ ...input, mode: 'steps' });
+}
+
+/**
+ * Checks SQL fragments written outside a migration (the config file's
+ * `backfill.healthQuery`) before anything runs.
+ * @throws PhasegateError (code INVALID_CONFIG) naming file and field for each bad one.
+ */
+export async function checkConfigFragments(fragments: readonly SqlFragment[]): Promise<void> {
+  if (fragments.length === 0) return;
+  await loadParser();
+  assertFragments(fragments, 'INVALID_CONFIG');
 }
 
 /**

@@ -73,6 +73,15 @@ export function scanComments(sql: string): readonly CommentToken[] {
   return out;
 }
 
+/** The text of every string constant ('...', E'...', $$...$$) in a text that already parsed. Requires loadParser(). */
+export function scanStringConstants(sql: string): readonly string[] {
+  const out: string[] = [];
+  for (const token of listField(asObject(scanSync(sql)), 'tokens')) {
+    if (isObject(token) && token['tokenName'] === 'SCONST' && typeof token['text'] === 'string') out.push(token['text']);
+  }
+  return out;
+}
+
 /** Parses a SQL type name such as `varchar(20)` into its `TypeName` node, or undefined. */
 export function parseTypeName(type: string): unknown {
   if (type.includes(';')) return undefined;

@@ -80,6 +80,19 @@ export interface AnalysisPhase {
   readonly steps: readonly AnalysisStep[];
 }
 
+/**
+ * SQL a migration or config writes for phasegate to embed in its own
+ * statements: `query` is a whole read-only SELECT (verify, healthQuery),
+ * `condition` one boolean expression (backfill where), `setList` the SET list
+ * of an UPDATE (backfill set).
+ */
+export interface SqlFragment {
+  readonly kind: 'query' | 'condition' | 'setList';
+  /** Where it is written, for messages: "migrations/x.ts: backfill.backfill.where". */
+  readonly field: string;
+  readonly sql: string;
+}
+
 export interface AnalysisInput {
   readonly migration?: string;
   readonly file?: string;
@@ -93,6 +106,8 @@ export interface AnalysisInput {
   readonly columnTypes?: ReadonlyMap<string, string>;
   /** Size-dependent rules are warnings below this; default 10 MiB. */
   readonly largeTableBytes?: number;
+  /** Checked before any statement is analysed; one bad fragment refuses the whole migration. */
+  readonly fragments?: readonly SqlFragment[];
 }
 
 export interface SqlFileOptions {

@@ -48,7 +48,7 @@ export function buildBatchSql(spec: BackfillSpec, key: TableKey): BatchSql {
        ORDER BY ${descending} LIMIT 1`,
     update: (hasLower) => `
       UPDATE ${table} SET ${spec.set}
-       WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}${spec.where === undefined ? '' : ` AND (${spec.where})`}`,
+       WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}${spec.where === undefined ? '' : ` AND (${spec.where}\n)`}`,
     remaining: spec.where === undefined ? undefined : `SELECT count(*) FROM ${table} WHERE ${spec.where}`,
     keyText: `(${key.columns.join(', ')})`,
   };

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
+import { checkConfigFragments } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
@@ -15,13 +16,19 @@ export interface GlobalFlags {
   readonly logLevel?: string;
 }
 
+/** Loads and validates the config, its SQL fragments included, before any command does anything. */
 export async function resolveConfig(flags: GlobalFlags): Promise<Config> {
-  return loadConfig(process.cwd(), {
+  const config = await loadConfig(process.cwd(), {
     configPath: flags.config,
     databaseUrl: flags.databaseUrl,
     migrationsDir: flags.migrationsDir,
     schema: flags.schema,
   }, process.env);
+  const healthQuery = config.backfill.healthQuery;
+  if (healthQuery !== undefined) {
+    await checkConfigFragments([{ kind: 'query', field: `${config.configFile ?? 'config'}: backfill.healthQuery`, sql: healthQuery }]);
+  }
+  return config;
 }
 
 export async function resolveMigrations(config: Config): Promise<Migration[]> {

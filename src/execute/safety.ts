@@ -1,10 +1,10 @@
-import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding, type TableSize } from '../analysis/index.js';
+import { analyzeMigration, migrationFragments, type AnalysisInput, type AnalysisResult, type Finding, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import type { Queryable } from '../state/index.js';
 import { relationSizes } from './catalog.js';
 
-/** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them. */
+/** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them, and its SQL fragments. */
 export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
   return {
     migration: migration.id,
@@ -14,6 +14,7 @@ export function analysisInputFor(migration: Migration, pgVersion: number): Analy
       phase: unit.phase,
       steps: unit.steps.flatMap((step) => (step.kind === 'sql' ? [{ sql: step.sql, transactional: step.transactional }] : [])),
     })),
+    fragments: migrationFragments(migration),
   };
 }
 
