@@ -5,7 +5,7 @@ import { PhasegateError } from '../errors.js';
 import type { ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
 import type { Migration } from '../plan/index.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../secrets.js';
 
 /** Flags every command accepts. */
 export interface GlobalFlags {

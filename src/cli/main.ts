@@ -16,7 +16,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
 import { printError, printJson } from './output.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../secrets.js';
 
 /** Builds the `migrate` program. Each command's action resolves to its exit code. */
 export function buildProgram(setExit: (code: ExitCode) => void): Command {

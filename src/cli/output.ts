@@ -1,4 +1,4 @@
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../secrets.js';
 
 /** Machine output: exactly one JSON document on stdout. */
 export function printJson(value: object): void {

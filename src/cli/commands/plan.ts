@@ -19,7 +19,7 @@ import {
 import { connect, resolveConfig, resolveMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { color, printError } from '../output.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../secrets.js';
 
 /** Without a server to ask, judge as the oldest PostgreSQL still supported (as `lint` does). */
 const OFFLINE_PG_VERSION = 14;
