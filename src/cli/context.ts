@@ -1,11 +1,11 @@
 import pg from 'pg';
-import pino, { type Logger } from 'pino';
+import pino, { type LogFn, type Logger } from 'pino';
 import { checkConfigFragments } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
 import type { Migration } from '../plan/index.js';
-import { redactSecrets } from '../secrets.js';
+import { redactDeep, redactSecrets } from '../secrets.js';
 
 /** Flags every command accepts. */
 export interface GlobalFlags {
@@ -43,17 +43,19 @@ export async function createLogger(flags: GlobalFlags): Promise<Logger> {
   const options = {
     level: flags.logLevel ?? process.env['PHASEGATE_LOG_LEVEL'] ?? 'info',
     redact: { paths: ['databaseUrl', 'connectionString', 'password', '*.password', '*.databaseUrl'], censor: '***' },
-    formatters: { log: (object: Record<string, unknown>) => redactObject(object) },
+    formatters: { log: (object: Record<string, unknown>) => redactDeep(object) },
+    // The message string is not part of the object the formatter sees.
+    hooks: {
+      logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+        method.apply(this, args.map((arg: unknown) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<LogFn>);
+      },
+    },
   };
   if (process.stderr.isTTY === true) {
     const { default: pretty } = await import('pino-pretty');
     return pino(options, pretty({ destination: 2, ignore: 'pid,hostname' }));
   }
   return pino(options, pino.destination(2));
-}
-
-function redactObject(object: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(redactSecrets(JSON.stringify(object))) as Record<string, unknown>;
 }
 
 export function executionPolicy(config: Config): ExecutionPolicy {

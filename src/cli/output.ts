@@ -1,8 +1,8 @@
-import { redactSecrets } from '../secrets.js';
+import { redactDeep, redactSecrets } from '../secrets.js';
 
 /** Machine output: exactly one JSON document on stdout. */
 export function printJson(value: object): void {
-  process.stdout.write(`${redactSecrets(JSON.stringify({ version: 1, ...value }, null, 2))}\n`);
+  process.stdout.write(`${JSON.stringify(redactDeep({ version: 1, ...value }), null, 2)}\n`);
 }
 
 /** Human output on stdout. */

@@ -1,4 +1,5 @@
 import type { RelationLock } from '../analysis/index.js';
+import { redactSecrets } from '../secrets.js';
 import type { Queryable } from '../state/index.js';
 import { conflictingModes } from './lock-conflicts.js';
 
@@ -15,7 +16,10 @@ export interface Blocker {
 }
 
 const BLOCKER_COLUMNS = `a.pid, a.application_name, coalesce(a.state, '') AS state,
-  coalesce(extract(epoch FROM now() - a.xact_start) * 1000, 0)::float8 AS age_ms, left(coalesce(a.query, ''), 200) AS query`;
+  coalesce(extract(epoch FROM now() - a.xact_start) * 1000, 0)::float8 AS age_ms, coalesce(a.query, '') AS query`;
+
+/** How much of a blocker's query text is kept, cut only after redaction so no cut password literal escapes it. */
+const QUERY_CHARS = 200;
 
 /** Sessions that hold a lock conflicting with what the step needs on each relation, in one query. */
 export async function conflictingHolders(db: Queryable, locks: readonly RelationLock[]): Promise<Blocker[]> {
@@ -60,5 +64,5 @@ interface BlockerRow {
 }
 
 function toBlocker(r: BlockerRow, relation: string | null): Blocker {
-  return { pid: r.pid, applicationName: r.application_name, state: r.state, transactionAgeMs: r.age_ms, query: r.query, relation, mode: r.mode };
+  return { pid: r.pid, applicationName: r.application_name, state: r.state, transactionAgeMs: r.age_ms, query: redactSecrets(r.query).slice(0, QUERY_CHARS), relation, mode: r.mode };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
+import { redactSecrets } from '../secrets.js';
 import type { SqlStep, Unit } from '../plan/index.js';
 import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
 import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js';
@@ -76,7 +77,7 @@ export async function runSqlStep(
       const gaveUp = isRetryableLockError(error)
         ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock${blockers.length === 0 ? '' : `; blocked by ${blockers.map(describeBlocker).join('; ')}`}`
         : '';
-      throw new PhasegateError('STEP_FAILED', `${where} failed${gaveUp}: ${describePgError(error)}`, {
+      throw new PhasegateError('STEP_FAILED', redactSecrets(`${where} failed${gaveUp}: ${describePgError(error)}`), {
         hint: isRetryableLockError(error)
           ? 'another session holds a conflicting lock for long; find it in pg_stat_activity, then run advance again'
           : 'fix the statement (the transaction was rolled back, nothing of this step was applied) and run advance again',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AnalysisResult } from '../analysis/index.js';
+import { redactDeep } from '../secrets.js';
 import { unitName, type Migration, type Unit } from '../plan/index.js';
 import { buildSteps, unitFindings, type PlanSettings } from './build-steps.js';
 import type { DbContext } from './db-facts.js';
@@ -42,12 +43,15 @@ export const OFFLINE_UNKNOWNS: readonly string[] = [
   'the server version (analysis assumed the one given)',
 ];
 
-/** Builds the plan report: a pure function of the plan, its analysis and what the database said. */
+/**
+ * Builds the plan report: a pure function of the plan, its analysis and what
+ * the database said. Every string in it is redacted here, once for all formats.
+ */
 export function buildPlanReport(input: PlanReportInput): PlanReport {
   const byId = new Map(input.migrations.map((m) => [m.id, m]));
   const units = input.units.map((unit, i) => buildUnit(input, unit, byId.get(unit.migrationId), i + 1));
   const relations = buildRelations(input.db, units);
-  return {
+  return redactDeep({
     schemaVersion: 1,
     generatedAt: input.now.toISOString(),
     selection: input.selection,
@@ -55,7 +59,7 @@ export function buildPlanReport(input: PlanReportInput): PlanReport {
     units,
     relations,
     summary: summarise(units, relations),
-  };
+  });
 }
 
 function databaseContext(db: DbContext): DatabaseContext {

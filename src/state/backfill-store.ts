@@ -1,3 +1,4 @@
+import { redactDeep, redactSecrets } from '../secrets.js';
 import { quoteIdent, type Queryable } from './db.js';
 import type { EventKind } from './store.js';
 
@@ -119,7 +120,7 @@ export class BackfillStore {
       `UPDATE ${this.#s}.backfills
           SET throttled_since = CASE WHEN $2::text IS NULL THEN NULL ELSE coalesce(throttled_since, now()) END, throttle = $2
         WHERE migration_id = $1`,
-      [migrationId, reason],
+      [migrationId, reason === null ? null : redactSecrets(reason)],
     );
   }
 
@@ -163,7 +164,7 @@ export class BackfillStore {
     await this.#db.query(`INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, 'backfill', $3)`, [
       kind,
       migrationId,
-      JSON.stringify(detail),
+      JSON.stringify(redactDeep(detail)),
     ]);
   }
 

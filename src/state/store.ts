@@ -1,4 +1,5 @@
 import type { Phase } from '../plan/index.js';
+import { redactDeep, redactSecrets } from '../secrets.js';
 import { BackfillStore } from './backfill-store.js';
 import { quoteIdent, type Queryable } from './db.js';
 
@@ -96,7 +97,7 @@ export class StateStore {
   async failUnit(migrationId: string, phase: Phase, message: string): Promise<void> {
     await this.#db.query(
       `UPDATE ${this.#s}.units SET state = 'failed', last_error = $3 WHERE migration_id = $1 AND phase = $2`,
-      [migrationId, phase, message],
+      [migrationId, phase, redactSecrets(message)],
     );
     await this.recordEvent('unitFailed', migrationId, phase, { error: message });
   }
@@ -192,7 +193,7 @@ export class StateStore {
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
     await this.#db.query(
       `INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, $3, $4)`,
-      [kind, migrationId, phase, JSON.stringify(detail)],
+      [kind, migrationId, phase, JSON.stringify(redactDeep(detail))],
     );
   }
 
