@@ -15,7 +15,8 @@ const RULES: readonly (readonly [RegExp, string])[] = [
   // CREATE/ALTER SUBSCRIPTION ... CONNECTION '...': the whole conninfo, whatever form its password takes.
   [new RegExp(String.raw`(\bconnection\s+)${SQL_STRING}`, 'gi'), `$1'${MASK}'`],
   // scheme://user:password@host: greedy up to the last @ of the authority, so a raw @ in the password is covered.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@'"]*):[^\s/?#'"]*@/gi, `$1:${MASK}@`],
+  // The scheme's length is bounded so a long dotted word cannot make the search quadratic.
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/[^:/?#\s@'"]*):[^\s/?#'"]*@/gi, `$1:${MASK}@`],
   // "password":"..." in JSON text.
   [/("password"\s*:\s*)"(?:\\.|[^"\\])*"/gi, `$1"${MASK}"`],
   // password=... in keyword/value conninfo and URL query strings; a quoted value may hold spaces and \' escapes.

@@ -196,7 +196,7 @@ function withoutLocation(key: string, value: unknown): unknown {
 function describeTag(tag: string | undefined): string {
   if (tag === undefined) return 'an unknown statement';
   const words = tag.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
-  return `a ${words}`;
+  return `${/^[AEIOU]/.test(words) ? 'an' : 'a'} ${words}`;
 }
 
 const CLAUSES: Readonly<Record<string, string>> = {

@@ -21,6 +21,7 @@ describe('SQL fragments', () => {
   it.each([
     ['SELECT count(*) FROM t WHERE false; DELETE FROM t', /one SELECT: found 2 statements/],
     ['DELETE FROM t', /one SELECT, not a DELETE/],
+    ['EXPLAIN ANALYZE DELETE FROM t', /one SELECT, not an EXPLAIN/],
     ['WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d', /only read, but contains a DELETE/],
     ['SELECT count(*) FROM t WHERE id IN (SELECT id FROM t FOR UPDATE)', /FOR UPDATE/],
     ['SELECT count(*) INTO copy FROM t', /SELECT \.\.\. INTO creates a table/],
