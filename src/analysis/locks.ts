@@ -28,16 +28,19 @@ const RELATION_TYPES = new Set(['table', 'view', 'materialized view', 'sequence'
 
 /** Collects locks, keeping the strongest per relation in first-seen order. */
 class LockSet {
-  readonly #levels = new Map<string, LockLevel>();
+  readonly #locks = new Map<string, RelationLock>();
 
   add(rel: RelationName, level: LockLevel): void {
-    const key = displayRelation(rel);
-    const current = this.#levels.get(key);
-    if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) this.#levels.set(key, level);
+    // Keyed by the exact parts: "my.table" (one quoted name) is not my.table (schema my).
+    const key = JSON.stringify([rel.schema ?? null, rel.name]);
+    const current = this.#locks.get(key)?.level;
+    if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) {
+      this.#locks.set(key, { relation: displayRelation(rel), name: rel, level });
+    }
   }
 
   toArray(): readonly RelationLock[] {
-    return [...this.#levels].map(([relation, level]) => ({ relation, level }));
+    return [...this.#locks.values()];
   }
 }
 

@@ -72,6 +72,11 @@ export class MigrationState implements MigrationView {
     return candidates !== undefined && candidates.some((o) => o.objectClass === objectClass && sameRelation(o.name, name));
   }
 
+  /** Every relation created so far (under each name it had), for the catalog's existence checks. */
+  createdRelations(): RelationName[] {
+    return [...this.#created.values()].flatMap((list) => list.filter((o) => o.objectClass === 'relation').map((o) => o.name));
+  }
+
   hasNotNullProof(table: RelationName, column: string): boolean {
     return this.#proofs.find(table, column).length > 0;
   }

@@ -1,0 +1,12 @@
+import type { QueryResultRow } from 'pg';
+
+/**
+ * The part of a pg client that phasegate needs. Code below the CLI receives
+ * one of these and never builds a connection from a URL itself.
+ */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
