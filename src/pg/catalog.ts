@@ -18,7 +18,7 @@ export async function serverVersion(db: Queryable): Promise<ServerVersion> {
 
 /** A relation name as PostgreSQL reads it: exact parts (folded and unquoted), the schema only when written. */
 export interface RelationRef {
-  readonly schema?: string | undefined;
+  readonly schema?: string;
   readonly name: string;
 }
 
