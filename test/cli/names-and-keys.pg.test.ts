@@ -91,7 +91,7 @@ describe('relation names are read as SQL reads them and resolved once', () => {
     expect(plan.stderr).toContain('table "acounts" does not exist');
   });
 
-  it('accepts a backfill of a table the same migration creates in an earlier phase', async () => {
+  it('accepts a backfill of a table the same migration creates or renames in an earlier phase', async () => {
     const { dir, env } = await project({
       '1_fresh': {
         expand: { sql: 'CREATE TABLE "Fresh" (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)' },
@@ -101,6 +101,13 @@ describe('relation names are read as SQL reads them and resolved once', () => {
     expect((await runCli(['plan'], { cwd: dir, env })).code).toBe(0);
     const result = await runCli(['advance'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
+
+    await db.client.query(`CREATE TABLE legacy (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`);
+    const renamed = await project({
+      '1_renamed': { expand: { sql: 'ALTER TABLE legacy RENAME TO "Modern"' }, backfill: { backfill: { table: '"Modern"', set: 'n = 1' } } },
+    });
+    const plan = await runCli(['plan'], { cwd: renamed.dir, env: renamed.env });
+    expect(plan.code, plan.stderr).toBe(0);
   });
 
   it('drops the INVALID mixed-case index a failed concurrent build left, so the retry ends with a valid index', async () => {
