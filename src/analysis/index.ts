@@ -18,7 +18,7 @@ export type { SqlOrigin } from './errors.js';
 export { RULE_IDS } from './rule-ids.js';
 export type { RuleId } from './rule-ids.js';
 export { DEFAULT_LARGE_TABLE_BYTES, formatBytes } from './size.js';
-export { displayRelation, sameRelation, type RelationName } from './relation.js';
+export { displayRelation, relationKey, sameRelation, type RelationName } from './relation.js';
 export { LOCK_LEVELS } from './types.js';
 export type {
   AnalysisInput,

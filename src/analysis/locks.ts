@@ -1,4 +1,4 @@
-import { displayRelation, type RelationName } from './relation.js';
+import { displayRelation, relationKey, type RelationName } from './relation.js';
 import type { AlterCommand, ClassifiedStatement } from './statement.js';
 import { assertNever } from '../errors.js';
 import { LOCK_LEVELS, type LockLevel, type RelationLock } from './types.js';
@@ -31,8 +31,7 @@ class LockSet {
   readonly #locks = new Map<string, RelationLock>();
 
   add(rel: RelationName, level: LockLevel): void {
-    // Keyed by the exact parts: "my.table" (one quoted name) is not my.table (schema my).
-    const key = JSON.stringify([rel.schema ?? null, rel.name]);
+    const key = relationKey(rel);
     const current = this.#locks.get(key)?.level;
     if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) {
       this.#locks.set(key, { relation: displayRelation(rel), name: rel, level });

@@ -117,9 +117,8 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       analyses.set(unit.migrationId, await analyzeAgainstDatabase(db, byId.get(unit.migrationId) as Migration, pgVersion));
     }
     // A misspelt backfill table is bad input: refuse it before expand runs, not when the backfill phase comes.
-    for (const [id, analysis] of analyses) {
-      await assertBackfillTablesExist(db, byId.get(id) as Migration, analysis, (u) => selected.some((s) => unitName(s) === unitName(u)) && units.get(unitName(u))?.state !== 'done');
-    }
+    const pending = (u: Unit): boolean => selected.some((s) => unitName(s) === unitName(u)) && units.get(unitName(u))?.state !== 'done';
+    for (const [id, analysis] of analyses) await assertBackfillTablesExist(db, byId.get(id) as Migration, analysis, pending);
 
     for (const unit of selected) {
       if (units.get(unitName(unit))?.state === 'done') continue;

@@ -30,11 +30,15 @@ export async function backfillTableProblems(db: Queryable, migration: Migration,
   return problems;
 }
 
-/** backfillTableProblems as an error: INVALID_MIGRATION (exit 2), before anything of the migration runs. */
-export async function assertBackfillTablesExist(db: Queryable, migration: Migration, analysis: AnalysisResult, chosen: (unit: Unit) => boolean): Promise<void> {
-  const problems = await backfillTableProblems(db, migration, analysis, chosen);
-  if (problems.length === 0) return;
-  throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), {
+/** The error for backfillTableProblems: INVALID_MIGRATION (exit 2), raised before anything runs. */
+export function backfillTablesError(problems: readonly string[]): PhasegateError {
+  return new PhasegateError('INVALID_MIGRATION', problems.join('\n'), {
     hint: 'write backfill.table as in SQL (users, app.users, "Users" keeps its case) and check it exists in this database, then run the command again',
   });
+}
+
+/** Throws backfillTablesError when a backfill table of the chosen units cannot be found. */
+export async function assertBackfillTablesExist(db: Queryable, migration: Migration, analysis: AnalysisResult, chosen: (unit: Unit) => boolean): Promise<void> {
+  const problems = await backfillTableProblems(db, migration, analysis, chosen);
+  if (problems.length > 0) throw backfillTablesError(problems);
 }

@@ -1,4 +1,4 @@
-import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding, type RelationLock, type StatementFacts, type TableSize } from '../analysis/index.js';
+import { analyzeMigration, relationKey, type AnalysisInput, type AnalysisResult, type Finding, type RelationLock, type StatementFacts, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import { relationSizes, resolveRelations, type Queryable } from '../pg/index.js';
@@ -57,7 +57,7 @@ export function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVe
 /** Every relation the analysed statements lock, once each (by its exact name). */
 export function touchedRelations(statements: readonly StatementFacts[]): RelationLock[] {
   const unique = new Map<string, RelationLock>();
-  for (const lock of statements.flatMap((s) => s.locks)) unique.set(JSON.stringify([lock.name.schema ?? null, lock.name.name]), lock);
+  for (const lock of statements.flatMap((s) => s.locks)) unique.set(relationKey(lock.name), lock);
   return [...unique.values()];
 }
 

@@ -2,12 +2,12 @@ import { analyzeMigration, type AnalysisResult, type TableSize } from '../analys
 import { PhasegateError } from '../errors.js';
 import { analysisInputFor, assertBackfillTablesExist, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
+import { serverVersion } from '../pg/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
 import { backfillPacing } from './backfill-pacing.js';
 import { buildPlanReport } from './build-plan-report.js';
 import type { PlanSettings } from './build-steps.js';
 import { collectDbFacts } from './collect-db-facts.js';
-import { serverVersion } from '../pg/index.js';
 import type { DbContext } from './db-facts.js';
 import type { PlanReport, PlanSelection } from './plan-report.js';
 
@@ -33,7 +33,7 @@ export interface PreparePlanOptions {
  * Makes a plan report: selects the units, analyses their migrations and, when
  * a database answers, reads sizes, state, gates and EXPLAINs from it. Reads
  * only. Offline, the report says what it could not know instead of failing.
- * @throws PhasegateError (USAGE) for an unknown migration id.
+ * @throws PhasegateError (USAGE) for an unknown migration id; (INVALID_MIGRATION) for a pending backfill's unknown table.
  */
 export async function preparePlanReport(options: PreparePlanOptions): Promise<PlanReport> {
   const { migrations, database } = options;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, readState } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
 import { loadMigrationFile, loadMigrations } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
@@ -55,11 +55,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
             problems.push(...(await backfillTableProblems(client, target.migration, analysis, (u) => !done.has(unitName(u)))));
           } else findings.push(...(await lintTarget(target, phase, pgVersion, client)));
         }
-        if (problems.length > 0) {
-          throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), {
-            hint: 'write backfill.table as in SQL (users, app.users, "Users" keeps its case) and check it exists in this database',
-          });
-        }
+        if (problems.length > 0) throw backfillTablesError(problems);
         const errors = findings.filter((f) => f.severity === 'error').length;
         const exitCode = errors > 0 ? EXIT.refused : EXIT.ok;
         if (flags.json === true) printJson({ findings, online: client !== undefined, exitCode });
