@@ -33,6 +33,7 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
   const sizes: SizeSource = { sizes: input.tableSizes, largeTableBytes: input.largeTableBytes ?? DEFAULT_LARGE_TABLE_BYTES };
   const statements: StatementFacts[] = [];
   const findings: Finding[] = [];
+  const createdRelations: AnalysisResult['createdRelations'][number][] = [];
   const base = {
     ...(input.migration === undefined ? {} : { migration: input.migration }),
     ...(input.file === undefined ? {} : { file: input.file }),
@@ -101,6 +102,7 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
       });
       for (const s of suppressions?.orphans ?? []) judgeSuppression(s, false);
     });
+    createdRelations.push({ phase, names: state.createdRelations() });
   }
-  return { statements, findings };
+  return { statements, findings, createdRelations };
 }

@@ -20,8 +20,8 @@ export function statementFacts(stmt: ClassifiedStatement, env: FactsEnv): Omit<S
     builtIndex:
       stmt.kind === 'createIndex' && stmt.index !== undefined
         ? stmt.table.schema === undefined
-          ? stmt.index
-          : `${stmt.table.schema}.${stmt.index}`
+          ? { name: stmt.index }
+          : { schema: stmt.table.schema, name: stmt.index }
         : null,
   };
 }

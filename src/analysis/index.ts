@@ -19,7 +19,8 @@ export { SqlParseError } from './errors.js';
 export type { SqlOrigin } from './errors.js';
 export { RULE_IDS } from './rule-ids.js';
 export type { RuleId } from './rule-ids.js';
-export { DEFAULT_LARGE_TABLE_BYTES } from './size.js';
+export { DEFAULT_LARGE_TABLE_BYTES, formatBytes } from './size.js';
+export { displayRelation, relationKey, sameRelation, type RelationName } from './relation.js';
 export { LOCK_LEVELS } from './types.js';
 export type {
   AnalysisInput,

@@ -1,4 +1,4 @@
-import { displayRelation, type RelationName } from './relation.js';
+import { displayRelation, relationKey, type RelationName } from './relation.js';
 import type { AlterCommand, ClassifiedStatement } from './statement.js';
 import { assertNever } from '../errors.js';
 import { LOCK_LEVELS, type LockLevel, type RelationLock } from './types.js';
@@ -28,16 +28,18 @@ const RELATION_TYPES = new Set(['table', 'view', 'materialized view', 'sequence'
 
 /** Collects locks, keeping the strongest per relation in first-seen order. */
 class LockSet {
-  readonly #levels = new Map<string, LockLevel>();
+  readonly #locks = new Map<string, RelationLock>();
 
   add(rel: RelationName, level: LockLevel): void {
-    const key = displayRelation(rel);
-    const current = this.#levels.get(key);
-    if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) this.#levels.set(key, level);
+    const key = relationKey(rel);
+    const current = this.#locks.get(key)?.level;
+    if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) {
+      this.#locks.set(key, { relation: displayRelation(rel), name: rel, level });
+    }
   }
 
   toArray(): readonly RelationLock[] {
-    return [...this.#levels].map(([relation, level]) => ({ relation, level }));
+    return [...this.#locks.values()];
   }
 }
 

@@ -66,10 +66,22 @@ export class MigrationState implements MigrationView {
   readonly #pending: ColumnFact<string>[] = [];
   readonly #defaults = new ColumnFacts<true>();
   readonly #types = new ColumnFacts<ColumnType>();
+  /** Existing relations renamed or moved: not new (they hold data), but their new names exist only after this. */
+  readonly #renamed: RelationName[] = [];
 
   isNew(name: RelationName, objectClass: ObjectClass = 'relation'): boolean {
     const candidates = this.#created.get(name.name);
     return candidates !== undefined && candidates.some((o) => o.objectClass === objectClass && sameRelation(o.name, name));
+  }
+
+  /**
+   * Every name a relation gets from this migration so far: created (under each
+   * name it had) or an existing one renamed or moved. Such a name need not
+   * exist before the migration runs.
+   */
+  createdRelations(): RelationName[] {
+    const created = [...this.#created.values()].flatMap((list) => list.filter((o) => o.objectClass === 'relation').map((o) => o.name));
+    return [...created, ...this.#renamed];
   }
 
   hasNotNullProof(table: RelationName, column: string): boolean {
@@ -107,17 +119,19 @@ export class MigrationState implements MigrationView {
         }
         return;
       case 'rename':
-        if (stmt.subName === undefined && this.isNew(stmt.object.name, stmt.object.objectClass)) {
+        if (stmt.subName === undefined) {
           const { schema } = stmt.object.name;
           const name = schema === undefined ? { name: stmt.newName } : { schema, name: stmt.newName };
-          this.#remember({ ...stmt.object, name });
+          if (this.isNew(stmt.object.name, stmt.object.objectClass)) this.#remember({ ...stmt.object, name });
+          else if (stmt.object.objectClass === 'relation') this.#renamed.push(name);
         }
         return;
-      case 'setSchema':
-        if (this.isNew(stmt.object.name, stmt.object.objectClass)) {
-          this.#remember({ ...stmt.object, name: { schema: stmt.newSchema, name: stmt.object.name.name } });
-        }
+      case 'setSchema': {
+        const name = { schema: stmt.newSchema, name: stmt.object.name.name };
+        if (this.isNew(stmt.object.name, stmt.object.objectClass)) this.#remember({ ...stmt.object, name });
+        else if (stmt.object.objectClass === 'relation') this.#renamed.push(name);
         return;
+      }
       case 'alterTable':
         this.#applyAlter(stmt.table, stmt.commands);
         return;

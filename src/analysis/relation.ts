@@ -23,6 +23,11 @@ export function relationFromNames(items: readonly unknown[]): RelationName | und
   return schema === undefined ? { name } : { schema, name };
 }
 
+/** A map key for the exact name: "my.table" (one quoted name) and my.table (schema my) differ. */
+export function relationKey(rel: RelationName): string {
+  return JSON.stringify([rel.schema ?? null, rel.name]);
+}
+
 /** `schema.name` if qualified, else `name`: how reports and lock facts name it. */
 export function displayRelation(rel: RelationName): string {
   return rel.schema === undefined ? rel.name : `${rel.schema}.${rel.name}`;

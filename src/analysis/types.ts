@@ -1,4 +1,5 @@
 import type { Phase } from '../plan/index.js';
+import type { RelationName } from './relation.js';
 import type { RuleId } from './rule-ids.js';
 
 export type Severity = 'error' | 'warning';
@@ -37,8 +38,10 @@ export const LOCK_LEVELS = [
 export type LockLevel = (typeof LOCK_LEVELS)[number];
 
 export interface RelationLock {
-  /** The relation as written, schema-qualified only if written so. */
+  /** The relation for people: schema-qualified only if written so, unquoted. */
   readonly relation: string;
+  /** The exact parts as PostgreSQL parsed them: what the catalog resolves. */
+  readonly name: RelationName;
   readonly level: LockLevel;
 }
 
@@ -59,8 +62,8 @@ export interface StatementFacts {
   /** PostgreSQL refuses to run it inside a transaction block (CONCURRENTLY, VACUUM, ...). */
   readonly mustRunOutsideTransaction: boolean;
   readonly isDml: boolean;
-  /** The index a CREATE INDEX builds, schema-qualified if its table was written so; null otherwise. */
-  readonly builtIndex: string | null;
+  /** The index a CREATE INDEX builds (in its table's schema when that was written); null otherwise. */
+  readonly builtIndex: RelationName | null;
 }
 
 /** Size of a relation as `pg_total_relation_size` / `reltuples` report it. */
@@ -123,6 +126,8 @@ export interface SqlFileOptions {
 export interface AnalysisResult {
   readonly statements: readonly StatementFacts[];
   readonly findings: readonly Finding[];
+  /** Per phase in run order: every relation the migration has created by the end of it (so it need not exist before). */
+  readonly createdRelations: readonly { readonly phase: Phase; readonly names: readonly RelationName[] }[];
 }
 
 /** One statement cut out of a SQL text by the parser. */

@@ -1,14 +1,20 @@
 import type { BackfillSpec } from '../plan/index.js';
+import type { BatchKey } from '../pg/index.js';
 import { quoteIdent } from '../state/index.js';
-import type { TableKey } from './table-key.js';
 
-/** The statements of one backfill, built once. Keys travel as text arrays in key order. */
+/**
+ * The statements of one backfill, built once. Keys travel as text arrays in
+ * key order, printed under pinExactKeyText so they parse back exactly, and
+ * bind as `$n::<column type>`.
+ */
 export interface BatchSql {
   /** The highest key now: `[]` → `{ key }`. */
   readonly upperKey: string;
   /**
    * The end of the next batch: at most `limit` keys after `lower` (exclusive)
-   * and up to `upper`, walked in index order. `[...upper, limit, ...lower?]` → `{ rows, last_key }`.
+   * and up to `upper`, walked in index order. `[...upper, limit, ...lower?]` →
+   * `{ rows, last_key, advanced }`; `advanced` is whether `last_key`, read back
+   * from its text, lies past `lower`.
    */
   readonly boundary: (hasLower: boolean) => string;
   /** The batch itself, by key range: `[...upper, ...lower?]` → row count. */
@@ -19,37 +25,40 @@ export interface BatchSql {
   readonly keyText: string;
 }
 
-/** "users" or "app.users", each part quoted as an identifier. */
-export function quoteTable(table: string): string {
-  return table.split('.').map(quoteIdent).join('.');
-}
-
 /**
- * Builds the keyset statements. Row comparisons such as `(a, b) > ($1, $2)`
- * are index conditions on a btree over (a, b), so both the boundary and the
- * UPDATE walk the key index; nothing ever uses OFFSET.
+ * Builds the keyset statements over a table resolved by the catalog (`table`
+ * is its quoted name). Row comparisons such as `(a, b) > ($1, $2)` are index
+ * conditions on a btree over (a, b), so both the boundary and the UPDATE walk
+ * the key index; nothing ever uses OFFSET.
  */
-export function buildBatchSql(spec: BackfillSpec, key: TableKey): BatchSql {
-  const table = quoteTable(spec.table);
-  const cols = key.columns.map(quoteIdent);
+export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey): BatchSql {
+  const cols = key.columns.map((c) => quoteIdent(c.name));
   const n = cols.length;
   const row = `(${cols.join(', ')})`;
-  const params = (from: number): string => `(${cols.map((_, i) => `$${from + i}`).join(', ')})`;
+  const params = (from: number): string => `(${key.columns.map((c, i) => `$${from + i}::${c.type}`).join(', ')})`;
   const asText = `ARRAY[${cols.map((c) => `${c}::text`).join(', ')}]`;
+  const reparsed = `(${key.columns.map((c) => `${quoteIdent(c.name)}::text::${c.type}`).join(', ')})`;
   const ascending = cols.join(', ');
   const descending = cols.map((c) => `${c} DESC`).join(', ');
   return {
     upperKey: `SELECT ${asText} AS key FROM ${table} ORDER BY ${descending} LIMIT 1`,
     boundary: (hasLower) => `
-      SELECT count(*) OVER ()::int AS rows, ${asText} AS last_key
+      SELECT count(*) OVER ()::int AS rows, ${asText} AS last_key, ${hasLower ? `${reparsed} > ${params(n + 2)}` : 'true'} AS advanced
         FROM (SELECT ${ascending} FROM ${table}
                WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
                ORDER BY ${ascending} LIMIT $${n + 1}) AS batch
        ORDER BY ${descending} LIMIT 1`,
-    update: (hasLower) => `
-      UPDATE ${table} SET ${spec.set}
-       WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}${spec.where === undefined ? '' : ` AND (${spec.where}\n)`}`,
+    update: (hasLower) => batchUpdate(spec, table, `${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}`),
     remaining: spec.where === undefined ? undefined : `SELECT count(*) FROM ${table} WHERE ${spec.where}`,
-    keyText: `(${key.columns.join(', ')})`,
+    keyText: `(${key.columns.map((c) => c.name).join(', ')})`,
   };
+}
+
+/**
+ * The batch UPDATE: the only place `set` and `where` are put into SQL, so
+ * how they are embedded is decided here once (the engine and the plan
+ * report both show and run this text).
+ */
+export function batchUpdate(spec: BackfillSpec, table: string, keyRange: string): string {
+  return `UPDATE ${table} SET ${spec.set}\n WHERE ${keyRange}${spec.where === undefined ? '' : ` AND (${spec.where}\n)`}`;
 }

@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import type { Queryable } from '../state/index.js';
+import type { Queryable } from '../pg/index.js';
 import type { BatchSql } from './batch-sql.js';
 
 /** Below this many rows a sequential scan plus sort is cheap, and the planner rightly prefers it. */

@@ -1,4 +1,5 @@
-export { DEFAULT_BACKFILL_TUNING, type BackfillDefaults, type BackfillSettings } from './settings.js';
+export { batchUpdate, buildBatchSql, type BatchSql } from './batch-sql.js';
+export { resolveBackfillSettings, type BackfillDefaults, type BackfillSettings } from './settings.js';
 export { countRows } from './count-rows.js';
 export type { BackfillActivity, BackfillProgress } from './progress.js';
 export type { BatchErrorKind } from './run-batch.js';

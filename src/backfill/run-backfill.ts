@@ -1,13 +1,13 @@
 import { PhasegateError } from '../errors.js';
 import type { BackfillSpec } from '../plan/index.js';
-import type { BackfillRecord, BackfillStore, Queryable } from '../state/index.js';
+import { batchKeyFor, lookupRelationName, pinExactKeyText, relationSizes, type ResolvedRelation } from '../pg/index.js';
+import { withTransaction, type BackfillRecord, type BackfillStore, type Queryable } from '../state/index.js';
 import { buildBatchSql, type BatchSql } from './batch-sql.js';
 import { checkBatchPlan } from './check-batch-plan.js';
 import { countRows } from './count-rows.js';
 import { etaMs, smoothRate, type BackfillActivity, type BackfillProgress } from './progress.js';
 import { runBatch, type BatchContext, type BatchErrorKind } from './run-batch.js';
 import { resolveBackfillSettings, type BackfillDefaults } from './settings.js';
-import { tableKey } from './table-key.js';
 import { checkHealth, describeThrottle, pacingDelayMs, runHealthQuery, sleep, type Throttle } from './throttle.js';
 
 export interface BackfillOptions {
@@ -60,8 +60,9 @@ interface RunState {
 export async function runBackfill(db: Queryable, store: BackfillStore, options: BackfillOptions): Promise<BackfillOutcome> {
   const { migrationId, spec, signal } = options;
   const settings = resolveBackfillSettings(spec, options.defaults);
-  const sql = buildBatchSql(spec, await tableKey(db, spec.table));
-  const record = (await store.record(migrationId)) ?? (await begin(db, store, sql, options, settings.initialBatchSize));
+  const table = await backfillTable(db, spec.table, migrationId);
+  const sql = buildBatchSql(spec, table.quoted, await batchKeyFor(db, table));
+  const record = (await store.record(migrationId)) ?? (await begin(db, store, sql, table, options, settings.initialBatchSize));
   const verifyQuery = options.verifyQuery ?? sql.remaining;
   if (record.finishedAt !== null) return { kind: 'done', rowsDone: record.rowsDone, passes: record.pass, verifiedBy: verifyQuery };
   await assertHealthQueryRuns(db, settings.healthQuery);
@@ -99,7 +100,7 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
     }
     const batch = state.upperKey === null ? ({ kind: 'end' } as const) : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond);
     if (batch.kind === 'end') {
-      if (verifyQuery === undefined || (await verifyPass(db, store, sql, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
+      if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
         await store.finish(migrationId);
         report({ kind: 'done' });
         return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
@@ -169,6 +170,7 @@ async function verifyPass(
   db: Queryable,
   store: BackfillStore,
   sql: BatchSql,
+  table: ResolvedRelation,
   options: BackfillOptions,
   state: RunState,
   query: string,
@@ -186,14 +188,14 @@ async function verifyPass(
     });
   }
   const upperKey = await currentUpperKey(db, sql);
-  const estimatedRows = state.rowsScanned + (await estimateRows(db, spec.table));
+  const estimatedRows = state.rowsScanned + (await estimateRows(db, table));
   await store.startPass(migrationId, upperKey, estimatedRows);
   Object.assign(state, { pass: state.pass + 1, upperKey, lastKey: null, estimatedRows });
   return 'again';
 }
 
-async function begin(db: Queryable, store: BackfillStore, sql: BatchSql, options: BackfillOptions, batchSize: number): Promise<BackfillRecord> {
-  await store.start(options.migrationId, await currentUpperKey(db, sql), await estimateRows(db, options.spec.table), batchSize);
+async function begin(db: Queryable, store: BackfillStore, sql: BatchSql, table: ResolvedRelation, options: BackfillOptions, batchSize: number): Promise<BackfillRecord> {
+  await store.start(options.migrationId, await currentUpperKey(db, sql), await estimateRows(db, table), batchSize);
   const record = await store.record(options.migrationId);
   if (record === undefined) throw new Error(`backfill record of ${options.migrationId} vanished right after it was written`);
   return record;
@@ -215,15 +217,28 @@ function initialState(record: BackfillRecord, settings: { minBatchSize: number; 
   };
 }
 
+/** The table named by the spec, found once; every later statement uses its quoted name. */
+async function backfillTable(db: Queryable, text: string, migrationId: string): Promise<ResolvedRelation> {
+  const { relation } = await lookupRelationName(db, text, `${migrationId} backfill.table`);
+  if (relation === null) {
+    throw new PhasegateError('INVALID_MIGRATION', `${migrationId} backfill.table: table ${JSON.stringify(text)} does not exist`, {
+      hint: 'check backfill.table (written as in SQL: users, app.users, "Users"); create the table in an earlier phase or migration',
+    });
+  }
+  return relation;
+}
+
 async function currentUpperKey(db: Queryable, sql: BatchSql): Promise<readonly string[] | null> {
-  const { rows } = await db.query<{ key: string[] }>(sql.upperKey);
-  return rows[0]?.key ?? null;
+  return withTransaction(db, async () => {
+    await pinExactKeyText(db);
+    const { rows } = await db.query<{ key: string[] }>(sql.upperKey);
+    return rows[0]?.key ?? null;
+  });
 }
 
 /** The planner's estimate: free, and good enough for an ETA. Never analyzed reads as 0. */
-async function estimateRows(db: Queryable, table: string): Promise<number> {
-  const { rows } = await db.query<{ rows: number }>('SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = to_regclass($1)', [table]);
-  return rows[0]?.rows ?? 0;
+async function estimateRows(db: Queryable, table: ResolvedRelation): Promise<number> {
+  return (await relationSizes(db, [table.oid])).get(table.oid)?.rows ?? 0;
 }
 
 /** A health query that cannot run at all is a mistake in the migration or config, not a throttle. */

@@ -1,4 +1,5 @@
 import { PhasegateError } from '../errors.js';
+import { pinExactKeyText } from '../pg/index.js';
 import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
 import type { BatchSql } from './batch-sql.js';
@@ -63,14 +64,16 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
           `${settings.statementTimeoutMs}ms`,
           `${settings.lockTimeoutMs}ms`,
         ]);
+        await pinExactKeyText(db);
         const lower = cursor.lastKey === null ? [] : cursor.lastKey;
-        const { rows } = await db.query<{ rows: number; last_key: string[] }>(sql.boundary(cursor.lastKey !== null), [
+        const { rows } = await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), [
           ...cursor.upperKey,
           attemptSize,
           ...lower,
         ]);
         const boundary = rows[0];
         if (boundary === undefined) return { kind: 'end' };
+        if (!boundary.advanced) throw noProgress(ctx, cursor, boundary.last_key);
         range = { rows: boundary.rows, lastKey: boundary.last_key };
         const updated = await db.query(sql.update(cursor.lastKey !== null), [...boundary.last_key, ...lower]);
         const batchMs = performance.now() - started;
@@ -88,6 +91,7 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       if (result.kind === 'end') return result;
       return { ...result, batchMs: performance.now() - started };
     } catch (error) {
+      if (error instanceof PhasegateError) throw error;
       failures += 1;
       const kind = ctx.classifyError(error);
       if (kind === 'fatal' || failures >= settings.maxBatchFailures) throw batchError(ctx, cursor, range, attemptSize, failures, error);
@@ -95,6 +99,18 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       else await sleep(Math.min(5_000, 100 * 2 ** failures * (0.5 + ctx.random())), ctx.signal);
     }
   }
+}
+
+/**
+ * A batch whose end key, read back, is not past its start would be cut again
+ * and again from the same place: fail instead of looping, naming the key.
+ */
+function noProgress(ctx: BatchContext, cursor: Cursor, lastKey: readonly string[]): PhasegateError {
+  return new PhasegateError(
+    'STEP_FAILED',
+    `${ctx.migrationId} backfill of ${ctx.table} made no progress: the batch after ${ctx.sql.keyText} = (${(cursor.lastKey ?? []).join(', ')}) ends at (${lastKey.join(', ')}), which is not past it; the key's text form does not read back as the same value`,
+    { hint: 'batch on a key whose values print exactly (integers, text, uuid, timestamps): add a unique index on such columns in an earlier phase, then run advance again' },
+  );
 }
 
 function batchError(

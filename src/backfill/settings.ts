@@ -3,6 +3,8 @@ import type { BackfillSpec, BackfillTuning } from '../plan/index.js';
 /** Every pacing and throttle setting of one backfill, resolved. Durations in ms. */
 export interface BackfillSettings {
   readonly initialBatchSize: number;
+  /** false when the spec fixes `batchSize` without bounds. */
+  readonly adaptive: boolean;
   readonly minBatchSize: number;
   readonly maxBatchSize: number;
   readonly targetBatchMs: number;
@@ -21,7 +23,7 @@ export interface BackfillSettings {
 }
 
 /** What the engine uses when neither the config nor the spec says otherwise. */
-export const DEFAULT_BACKFILL_TUNING = {
+const DEFAULT_BACKFILL_TUNING = {
   targetBatchDuration: 100,
   minBatchSize: 10,
   maxBatchSize: 100_000,
@@ -43,7 +45,8 @@ export interface BackfillDefaults {
 }
 
 /**
- * Spec beats config beats `DEFAULT_BACKFILL_TUNING`. A spec's `batchSize`
+ * The one resolution of backfill settings, used by the engine and by the plan
+ * report alike. Spec beats config beats the engine's defaults. A spec's `batchSize`
  * fixes the size (adaptive sizing off) unless the spec also sets bounds.
  */
 export function resolveBackfillSettings(spec: BackfillSpec, defaults: BackfillDefaults): BackfillSettings {
@@ -55,6 +58,7 @@ export function resolveBackfillSettings(spec: BackfillSpec, defaults: BackfillDe
   const minBatchSize = Math.min(spec.minBatchSize ?? fixed ?? defaults.tuning.minBatchSize ?? DEFAULT_BACKFILL_TUNING.minBatchSize, maxBatchSize);
   return {
     initialBatchSize: Math.min(Math.max(fixed ?? defaults.batchSize, minBatchSize), maxBatchSize),
+    adaptive: fixed === undefined || spec.minBatchSize !== undefined || spec.maxBatchSize !== undefined,
     minBatchSize,
     maxBatchSize,
     targetBatchMs: pick('targetBatchDuration') ?? DEFAULT_BACKFILL_TUNING.targetBatchDuration,

@@ -9,7 +9,8 @@ import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { runUnit } from './run-unit.js';
-import { serverMajorVersion } from './catalog.js';
+import { serverVersion } from '../pg/index.js';
+import { assertBackfillTablesExist } from './check-names.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
 
 export interface UnitTarget {
@@ -112,9 +113,12 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     let pgVersion: number | undefined;
     for (const unit of selected) {
       if (units.get(unitName(unit))?.state === 'done' || analyses.has(unit.migrationId)) continue;
-      pgVersion ??= await serverMajorVersion(db);
+      pgVersion ??= (await serverVersion(db)).major;
       analyses.set(unit.migrationId, await analyzeAgainstDatabase(db, byId.get(unit.migrationId) as Migration, pgVersion));
     }
+    // A misspelt backfill table is bad input: refuse it before expand runs, not when the backfill phase comes.
+    const pending = (u: Unit): boolean => selected.some((s) => unitName(s) === unitName(u)) && units.get(unitName(u))?.state !== 'done';
+    for (const [id, analysis] of analyses) await assertBackfillTablesExist(db, byId.get(id) as Migration, analysis, pending);
 
     for (const unit of selected) {
       if (units.get(unitName(unit))?.state === 'done') continue;

@@ -1,7 +1,27 @@
-import type { RelationLock } from '../analysis/index.js';
+import type { LockLevel, RelationLock } from '../analysis/index.js';
+import { resolveRelations, type Queryable } from '../pg/index.js';
 import { redactSecrets } from '../secrets.js';
-import type { Queryable } from '../state/index.js';
 import { conflictingModes } from './lock-conflicts.js';
+
+/** A lock a step will take, on a relation found in the catalog: looked up by OID from then on. */
+export interface ResolvedLock {
+  readonly oid: number;
+  /** The quoted name, for messages. */
+  readonly relation: string;
+  readonly level: LockLevel;
+}
+
+/**
+ * Finds the relations a step locks, once, before it runs. One that does not
+ * exist yet (the step creates it) is left out: nobody can hold a lock on it.
+ */
+export async function resolveLocks(db: Queryable, locks: readonly RelationLock[]): Promise<ResolvedLock[]> {
+  const found = await resolveRelations(db, locks.map((l) => l.name));
+  return locks.flatMap((lock, i) => {
+    const relation = found[i];
+    return relation === null || relation === undefined ? [] : [{ oid: relation.oid, relation: relation.quoted, level: lock.level }];
+  });
+}
 
 /** Another session, described the way a DBA needs to act on it. */
 export interface Blocker {
@@ -22,15 +42,15 @@ const BLOCKER_COLUMNS = `a.pid, a.application_name, coalesce(a.state, '') AS sta
 const QUERY_CHARS = 200;
 
 /** Sessions that hold a lock conflicting with what the step needs on each relation, in one query. */
-export async function conflictingHolders(db: Queryable, locks: readonly RelationLock[]): Promise<Blocker[]> {
+export async function conflictingHolders(db: Queryable, locks: readonly ResolvedLock[]): Promise<Blocker[]> {
   if (locks.length === 0) return [];
   const { rows } = await db.query<BlockerRow & { relation: string }>(
     `SELECT DISTINCT ${BLOCKER_COLUMNS}, l.mode, r.relation
-       FROM unnest($1::text[], $2::text[]) AS r(relation, modes)
-       JOIN pg_locks l ON l.relation = to_regclass(r.relation) AND l.mode = ANY(string_to_array(r.modes, ','))
+       FROM unnest($3::oid[], $1::text[], $2::text[]) AS r(oid, relation, modes)
+       JOIN pg_locks l ON l.relation = r.oid AND l.mode = ANY(string_to_array(r.modes, ','))
        JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.granted AND l.pid <> pg_backend_pid()`,
-    [locks.map((l) => l.relation), locks.map((l) => conflictingModes(l.level).join(','))],
+    [locks.map((l) => l.relation), locks.map((l) => conflictingModes(l.level).join(',')), locks.map((l) => l.oid)],
   );
   return rows.map((r) => toBlocker(r, r.relation));
 }

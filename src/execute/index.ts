@@ -16,5 +16,6 @@ export { readState } from './read-state.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
-export { relationSizes, serverMajorVersion } from './catalog.js';
+export { assertBackfillTablesExist, backfillTableProblems, backfillTablesError } from './check-names.js';
+export { batchUpdate, buildBatchSql, resolveBackfillSettings, type BackfillDefaults, type BackfillSettings, type BatchSql } from '../backfill/index.js';
 export { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, formatFinding, touchedRelations } from './safety.js';

@@ -1,7 +1,7 @@
 import { PhasegateError } from '../errors.js';
 import type { QueryResultRow } from 'pg';
-import { extendedQuery, inReadOnlyTransaction, type ReadOnlyLimits } from '../pg/index.js';
-import type { Queryable } from '../state/index.js';
+import { formatBytes } from '../analysis/index.js';
+import { extendedQuery, inReadOnlyTransaction, relationSizes, resolveRelations, type Queryable, type ReadOnlyLimits } from '../pg/index.js';
 
 export interface PlanCheckPolicy {
   /** A sequential scan of a table larger than this is refused. */
@@ -30,16 +30,18 @@ export async function checkQueryPlan(db: Queryable, sql: string, policy: PlanChe
   const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
   if (root === undefined) return;
   for (const scan of seqScans(root)) {
-    const table = `${scan.Schema === undefined ? '' : `${scan.Schema}.`}${scan['Relation Name'] ?? ''}`;
-    const { rows: size } = await db.query<{ bytes: string; pretty: string }>(
-      'SELECT pg_total_relation_size(to_regclass($1)) AS bytes, pg_size_pretty(pg_total_relation_size(to_regclass($1))) AS pretty',
-      [table],
-    );
-    if (Number(size[0]?.bytes ?? 0) > policy.seqScanBytes) {
+    // EXPLAIN names the relation by its raw schema and name: look those up exactly, never re-parse them as SQL.
+    const name = scan['Relation Name'];
+    if (name === undefined) continue;
+    const [relation] = await resolveRelations(db, [scan.Schema === undefined ? { name } : { schema: scan.Schema, name }]);
+    if (relation === null || relation === undefined) continue;
+    const bytes = (await relationSizes(db, [relation.oid])).get(relation.oid)?.bytes ?? 0;
+    if (bytes > policy.seqScanBytes) {
+      const table = relation.quoted;
       const text = await explain<{ 'QUERY PLAN': string }>('');
       throw new PhasegateError(
         'REFUSED',
-        `${where}: refused by the query-plan check: a Seq Scan on ${table} (${size[0]?.pretty}) where an index should be used\n${text.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,
+        `${where}: refused by the query-plan check: a Seq Scan on ${table} (${formatBytes(bytes)}) where an index should be used\n${text.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,
         { hint: `add an index that matches the WHERE clause (CREATE INDEX CONCURRENTLY in an expand phase), or bound the statement by the primary key` },
       );
     }

@@ -1,7 +1,6 @@
-import type { RelationLock } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import type { Queryable } from '../state/index.js';
-import { conflictingHolders, describeBlocker, longTransactions, type Blocker } from './blockers.js';
+import type { Queryable } from '../pg/index.js';
+import { conflictingHolders, describeBlocker, longTransactions, type Blocker, type ResolvedLock } from './blockers.js';
 import { sleep } from './retry.js';
 
 export interface PreflightPolicy {
@@ -20,7 +19,7 @@ const RECHECK_MS = 500;
  * application query on the table. Short-lived holders are left to
  * lock_timeout and retries, which handle them without a queue.
  */
-export async function preflight(db: Queryable, locks: readonly RelationLock[], policy: PreflightPolicy, where: string): Promise<void> {
+export async function preflight(db: Queryable, locks: readonly ResolvedLock[], policy: PreflightPolicy, where: string): Promise<void> {
   if (locks.length === 0) return;
   const deadline = performance.now() + policy.waitMs;
   for (;;) {

@@ -3,8 +3,9 @@ import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import type { SqlStep, Unit } from '../plan/index.js';
-import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
-import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js';
+import { withTransaction, type Queryable, type StateStore } from '../state/index.js';
+import { indexValidity, type RelationRef } from '../pg/index.js';
+import { conflictingHolders, describeBlocker, resolveLocks, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
 import type { ExecutionPolicy } from './policy.js';
@@ -34,7 +35,7 @@ export async function runSqlStep(
   logger: Logger,
 ): Promise<StepRun> {
   const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
-  const locks = facts.flatMap((f) => f.locks);
+  const locks = await resolveLocks(db, facts.flatMap((f) => f.locks));
   await preflight(db, locks, policy.preflight, where);
   const [only] = facts;
   if (facts.length === 1 && only?.isDml === true) await checkQueryPlan(db, step.sql, policy.planCheck, where, policy.timeouts);
@@ -60,6 +61,7 @@ export async function runSqlStep(
         } finally {
           await setTimeouts(db, 0, 0, false);
         }
+        for (const f of facts) if (f.builtIndex !== null) await assertIndexValid(db, f.builtIndex, where);
         await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
       }
       return { attempts: attempt, durationMs: performance.now() - started };
@@ -92,14 +94,24 @@ export async function runSqlStep(
  * IF NOT EXISTS would then keep forever. Drop it (concurrently, so writes go
  * on) before building again. Only an index of exactly this name and invalid.
  */
-async function dropInvalidIndex(db: Queryable, name: string, logger: Logger): Promise<void> {
-  const { rows } = await db.query<{ invalid: boolean }>(
-    'SELECT NOT i.indisvalid AS invalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)',
-    [name],
-  );
-  if (rows[0]?.invalid !== true) return;
-  logger.warn({ index: name }, 'dropping the invalid index a failed concurrent build left');
-  await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name.split('.').map(quoteIdent).join('.')}`);
+async function dropInvalidIndex(db: Queryable, name: RelationRef, logger: Logger): Promise<void> {
+  const index = await indexValidity(db, name);
+  if (index === null || index.valid) return;
+  logger.warn({ index: index.quoted }, 'dropping the invalid index a failed concurrent build left');
+  await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index.quoted}`);
+}
+
+/**
+ * A non-transactional build can end without error and leave no valid index
+ * (IF NOT EXISTS meeting an index of that name left INVALID by someone else's
+ * build): the step is not done then, so it is not recorded.
+ */
+async function assertIndexValid(db: Queryable, name: RelationRef, where: string): Promise<void> {
+  const index = await indexValidity(db, name);
+  if (index === null || index.valid) return;
+  throw new PhasegateError('STEP_FAILED', `${where}: the index ${index.quoted} is INVALID after its build; the step is not recorded as done`, {
+    hint: `run advance again: the invalid index is dropped (DROP INDEX CONCURRENTLY) and built again`,
+  });
 }
 
 async function setTimeouts(db: Queryable, lockMs: number, statementMs: number, local: boolean): Promise<void> {

@@ -1,8 +1,7 @@
-import { analyzeMigration, migrationFragments, type AnalysisInput, type AnalysisResult, type Finding, type TableSize } from '../analysis/index.js';
+import { analyzeMigration, migrationFragments, relationKey, type AnalysisInput, type AnalysisResult, type Finding, type RelationLock, type StatementFacts, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
-import type { Queryable } from '../state/index.js';
-import { relationSizes } from './catalog.js';
+import { relationSizes, resolveRelations, type Queryable } from '../pg/index.js';
 
 /** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them, and its SQL fragments. */
 export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
@@ -30,7 +29,24 @@ export async function analyzeWithSizes(
 ): Promise<AnalysisResult> {
   const first = await analyze();
   if (first.findings.length === 0) return first;
-  return analyze(await relationSizes(db, touchedRelations(first)));
+  return analyze(await lockedSizes(db, touchedRelations(first.statements)));
+}
+
+/**
+ * Sizes of locked relations, keyed as the analysis looks them up (the name
+ * as written). Each is found by its exact parsed name, never by re-reading
+ * the text; one that does not exist (yet) is absent: its size is unknown,
+ * which is the cautious reading.
+ */
+async function lockedSizes(db: Queryable, locks: readonly RelationLock[]): Promise<Map<string, TableSize>> {
+  const resolved = await resolveRelations(db, locks.map((l) => l.name));
+  const sizes = await relationSizes(db, resolved.flatMap((r) => (r === null ? [] : [r.oid])));
+  const result = new Map<string, TableSize>();
+  locks.forEach((lock, i) => {
+    const size = sizes.get(resolved[i]?.oid ?? 0);
+    if (size !== undefined) result.set(lock.relation, { bytes: size.bytes, rows: size.rows });
+  });
+  return result;
 }
 
 /** A migration analysed against a live database of the given major version. */
@@ -39,9 +55,11 @@ export function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVe
   return analyzeWithSizes(db, (tableSizes) => analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
 }
 
-/** Every relation the analysed statements lock, once each. */
-export function touchedRelations(result: AnalysisResult): string[] {
-  return [...new Set(result.statements.flatMap((s) => s.locks.map((l) => l.relation)))];
+/** Every relation the analysed statements lock, once each (by its exact name). */
+export function touchedRelations(statements: readonly StatementFacts[]): RelationLock[] {
+  const unique = new Map<string, RelationLock>();
+  for (const lock of statements.flatMap((s) => s.locks)) unique.set(relationKey(lock.name), lock);
+  return [...unique.values()];
 }
 
 /** The findings of one unit; throws REFUSED listing every error finding (DESIGN invariant 1). */

@@ -1,6 +1,25 @@
 /**
- * The lowest layer: how phasegate talks to PostgreSQL. Imports nothing from
- * other folders.
+ * Everything phasegate reads from PostgreSQL's catalog, and the database
+ * handle type. The lowest folder: it imports only errors.ts and secrets.ts.
  */
+export type { Queryable } from './queryable.js';
 export { asCount, extendedQuery, inReadOnlyTransaction, readOnlyValue } from './read-only.js';
 export type { ExtendedQuery, ExtendedQueryable, ReadOnlyLimits } from './read-only.js';
+export {
+  batchKeyFor,
+  indexValidity,
+  lookupRelationName,
+  parseRelationName,
+  pinExactKeyText,
+  relationSizes,
+  resolveRelations,
+  serverVersion,
+  type BatchKey,
+  type IndexValidity,
+  type KeyColumn,
+  type NameLookup,
+  type RelationRef,
+  type RelationSize,
+  type ResolvedRelation,
+  type ServerVersion,
+} from './catalog.js';

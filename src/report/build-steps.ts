@@ -1,9 +1,8 @@
 import type { AnalysisResult, Finding } from '../analysis/index.js';
 import { assertNever } from '../errors.js';
-import type { ExecutionPolicy } from '../execute/index.js';
+import { batchUpdate, type BackfillDefaults, type ExecutionPolicy } from '../execute/index.js';
 import { unitName, type BackfillStep, type SqlStep, type Unit } from '../plan/index.js';
-import { backfillPacing, type BackfillPlanDefaults } from './backfill-pacing.js';
-import { backfillBatchSql } from './backfill-sql.js';
+import { backfillPacing } from './backfill-pacing.js';
 import { stepKey, type DbContext } from './db-facts.js';
 import { lockReport } from './lock-impact.js';
 import type {
@@ -18,7 +17,7 @@ import type {
 
 /** The settings steps run under: the config's timeouts and retries, and backfill defaults. */
 export interface PlanSettings extends Pick<ExecutionPolicy, 'timeouts' | 'nonTransactionalTimeouts' | 'lockRetries'> {
-  readonly backfill: BackfillPlanDefaults;
+  readonly backfill: BackfillDefaults;
 }
 
 /** What building one unit's steps needs. */
@@ -94,7 +93,7 @@ function sqlStep(ctx: StepContext, step: SqlStep, index: number): SqlStepReport 
 function backfillStep(ctx: StepContext, step: BackfillStep, index: number): BackfillStepReport {
   const { spec } = step;
   const pacing = backfillPacing(spec, ctx.settings.backfill);
-  const keys = ctx.db.kind === 'online' ? (ctx.db.facts.batchKeys.get(spec.table) ?? null) : null;
+  const engineSql = ctx.db.kind === 'online' ? ctx.db.facts.batchSql.get(stepKey(unitName(ctx.unit), index)) : undefined;
   return {
     kind: 'backfill',
     index,
@@ -110,7 +109,8 @@ function backfillStep(ctx: StepContext, step: BackfillStep, index: number): Back
     throttles: pacing.throttles,
     // Each batch is an UPDATE: ROW EXCLUSIVE, which blocks no reads or writes, only row locks on the batch.
     locks: [lockReport({ relation: spec.table, level: 'ROW EXCLUSIVE' })],
-    batchSql: backfillBatchSql(spec, keys),
+    // Offline the key is unknown: the same UPDATE with the key named for people.
+    batchSql: engineSql ?? batchUpdate(spec, spec.table, '(<key>) <= ($1)'),
     estimate: estimateBackfill(ctx, spec.table, pacing.batchSize),
     explain: explainFor(ctx, index),
   };

@@ -1,12 +1,8 @@
-import type { TableSize } from '../analysis/index.js';
-import type { ExplainReport, IndexSize, UnitStateReport } from './plan-report.js';
+import type { RelationSize } from '../pg/index.js';
+import type { ExplainReport, UnitStateReport } from './plan-report.js';
 
 /** A relation's size as the catalog reports it. */
-export interface RelationFacts extends TableSize {
-  readonly tableBytes: number;
-  readonly indexBytes: number;
-  readonly indexes: readonly IndexSize[];
-}
+export type RelationFacts = RelationSize;
 
 /** A backfill's recorded progress in the state store. */
 export interface BackfillFacts {
@@ -33,10 +29,10 @@ export interface DbFacts {
   readonly unitStates: ReadonlyMap<string, Exclude<UnitStateReport, 'pending' | 'unknown'>>;
   /** Per unit name. */
   readonly gates: ReadonlyMap<string, GateFact>;
-  /** Per relation as written in the SQL; null when it does not exist. */
+  /** Per relation as written in the SQL (or in backfill.table); null when it does not exist. */
   readonly relations: ReadonlyMap<string, RelationFacts | null>;
-  /** The key columns batches walk, per backfilled table as written (primary key, else a unique NOT NULL index). */
-  readonly batchKeys: ReadonlyMap<string, readonly string[]>;
+  /** Per backfill step key: its first batch's UPDATE, built by the engine over the key the engine picks. */
+  readonly batchSql: ReadonlyMap<string, string>;
   /** Per step key (`<id>:<phase>#<index>`). */
   readonly explains: ReadonlyMap<string, ExplainReport>;
   /** Per migration id. */

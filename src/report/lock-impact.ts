@@ -28,7 +28,7 @@ export const IMPACT_TEXT: Readonly<Record<LockImpact, string>> = {
 };
 
 /** A lock with what it blocks. */
-export function lockReport(lock: RelationLock): LockReport {
+export function lockReport(lock: Pick<RelationLock, 'relation' | 'level'>): LockReport {
   return { relation: lock.relation, level: lock.level, blocks: IMPACT[lock.level] };
 }
 

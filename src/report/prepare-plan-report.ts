@@ -1,12 +1,13 @@
 import { analyzeMigration, type AnalysisResult, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { analysisInputFor, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
+import { analysisInputFor, assertBackfillTablesExist, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
+import { serverVersion } from '../pg/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
 import { backfillPacing } from './backfill-pacing.js';
 import { buildPlanReport } from './build-plan-report.js';
 import type { PlanSettings } from './build-steps.js';
-import { collectDbFacts, serverVersion } from './collect-db-facts.js';
+import { collectDbFacts } from './collect-db-facts.js';
 import type { DbContext } from './db-facts.js';
 import type { PlanReport, PlanSelection } from './plan-report.js';
 
@@ -32,7 +33,7 @@ export interface PreparePlanOptions {
  * Makes a plan report: selects the units, analyses their migrations and, when
  * a database answers, reads sizes, state, gates and EXPLAINs from it. Reads
  * only. Offline, the report says what it could not know instead of failing.
- * @throws PhasegateError (USAGE) for an unknown migration id.
+ * @throws PhasegateError (USAGE) for an unknown migration id; (INVALID_MIGRATION) for a pending backfill's unknown table.
  */
 export async function preparePlanReport(options: PreparePlanOptions): Promise<PlanReport> {
   const { migrations, database } = options;
@@ -48,9 +49,14 @@ export async function preparePlanReport(options: PreparePlanOptions): Promise<Pl
   const state = await readState(db, new StateStore(db, schema), schema);
   const units = selection.kind === 'pending' ? wanted.filter((u) => !isDone(state, u)) : wanted;
   const firstPass = await analyse(migrations, units, version.major, undefined);
-  const relations = [...new Set([...firstPass.values()].flatMap(touchedRelations))];
+  const relations = touchedRelations([...firstPass.values()].flatMap((a) => a.statements));
+  const pending = (u: Unit): boolean => units.some((s) => unitName(s) === unitName(u)) && !isDone(state, u);
+  for (const [id, analysis] of firstPass) {
+    const migration = migrations.find((m) => m.id === id);
+    if (migration !== undefined) await assertBackfillTablesExist(db, migration, analysis, pending);
+  }
   const batchSizeFor = (spec: BackfillSpec): number => backfillPacing(spec, options.settings.backfill).batchSize;
-  const facts = await collectDbFacts({ db, schema, migrations, state, units, relations, batchSizeFor });
+  const facts = await collectDbFacts({ db, schema, version, migrations, state, units, relations, batchSizeFor });
   const sizes = new Map<string, TableSize>();
   for (const [name, relation] of facts.relations) if (relation !== null) sizes.set(name, { bytes: relation.bytes, rows: relation.rows });
   // Again with sizes: size-aware rules judge a big table differently from an empty one.

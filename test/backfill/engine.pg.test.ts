@@ -54,7 +54,7 @@ describe('backfill engine', () => {
   it('refuses a table without a primary key or unique NOT NULL key before the first batch, and says why', async () => {
     await db.client.query(`CREATE TABLE keyless (code text UNIQUE, n int); INSERT INTO keyless SELECT 'c' || i, 0 FROM generate_series(1, 50) i`);
     const result = await run(freshSchema(), [m({ backfill: { table: 'keyless', set: 'n = n + 1' } })]);
-    expect(result.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('"keyless" has no primary key and no unique index on NOT NULL columns') });
+    expect(result.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('public.keyless has no primary key and no unique index on NOT NULL columns') });
     expect(await scalar('SELECT count(*) AS n FROM keyless WHERE n <> 0')).toBe(0);
   });
 

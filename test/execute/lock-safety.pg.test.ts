@@ -129,7 +129,7 @@ describe('query-plan checks', () => {
       ANALYZE wide;`);
     const s = schema();
     const refused = await advance({ db: db.client, schema: s, migrations: [m('1_a', { backfill: { sql: 'UPDATE wide SET v = 1 WHERE unindexed = 5' } })], policy: small() });
-    expect(refused.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('a Seq Scan on wide (') });
+    expect(refused.stoppedAt).toMatchObject({ reason: 'refused', detail: expect.stringContaining('a Seq Scan on public.wide (') });
     const { rows } = await db.client.query<{ n: string }>('SELECT count(*) AS n FROM wide WHERE v = 1');
     expect(rows[0]?.n).toBe('0');
     const accepted = await advance({ db: db.client, schema: schema(), migrations: [m('1_a', { backfill: { sql: 'UPDATE wide SET v = 1 WHERE id BETWEEN 5 AND 10' } })], policy: small() });

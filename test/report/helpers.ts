@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { DEFAULT_BACKFILL_TUNING } from '../../src/backfill/index.js';
 import { loadMigrations } from '../../src/load/index.js';
 import type { Migration } from '../../src/plan/index.js';
 import type { PlanReport, PlanSettings } from '../../src/report/index.js';
@@ -21,7 +20,7 @@ export const EXAMPLE_SETTINGS: PlanSettings = {
   timeouts: { lockTimeoutMs: 2_000, statementTimeoutMs: 30_000 },
   nonTransactionalTimeouts: { lockTimeoutMs: 300_000, statementTimeoutMs: 4 * 3_600_000 },
   lockRetries: 5,
-  backfill: { batchSize: 500, tuning: {}, engine: DEFAULT_BACKFILL_TUNING, statementTimeoutMs: 30_000 },
+  backfill: { batchSize: 500, tuning: {}, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
 };
 
 /** A fixed clock, so reports are byte-for-byte repeatable. */

@@ -4,9 +4,11 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
 import { loadMigrationFile, loadMigrations } from '../../load/index.js';
-import { isPhase, type Migration, type Phase } from '../../plan/index.js';
+import { serverVersion } from '../../pg/index.js';
+import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
+import { StateStore } from '../../state/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { color, printJson, printLines } from '../output.js';
@@ -42,9 +44,18 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
       const targets = await collectTargets(paths.length === 0 ? [config.migrationsDir] : paths);
       const client = config.databaseUrl === undefined ? undefined : await connect(config).catch(() => undefined);
       try {
-        const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
+        const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : (await serverVersion(client)).major);
         const findings: Finding[] = [];
-        for (const target of targets) findings.push(...(await lintTarget(target, phase, pgVersion, client)));
+        const problems: string[] = [];
+        const done = client === undefined ? new Set<string>() : await doneUnits(client, config.schema);
+        for (const target of targets) {
+          if (target.kind === 'migration' && client !== undefined) {
+            const analysis = await analyzeAgainstDatabase(client, target.migration, pgVersion);
+            findings.push(...analysis.findings);
+            problems.push(...(await backfillTableProblems(client, target.migration, analysis, (u) => !done.has(unitName(u)))));
+          } else findings.push(...(await lintTarget(target, phase, pgVersion, client)));
+        }
+        if (problems.length > 0) throw backfillTablesError(problems);
         const errors = findings.filter((f) => f.severity === 'error').length;
         const exitCode = errors > 0 ? EXIT.refused : EXIT.ok;
         if (flags.json === true) printJson({ findings, online: client !== undefined, exitCode });
@@ -74,11 +85,14 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
   return targets;
 }
 
+/** Units recorded done: their backfill tables may since have been renamed or dropped, which is no mistake. */
+async function doneUnits(client: pg.Client, schema: string): Promise<Set<string>> {
+  const state = await readState(client, new StateStore(client, schema), schema);
+  return new Set([...state.units].flatMap(([name, record]) => (record.state === 'done' ? [name] : [])));
+}
+
 async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: pg.Client | undefined): Promise<readonly Finding[]> {
-  if (target.kind === 'migration') {
-    if (client === undefined) return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
-    return (await analyzeAgainstDatabase(client, target.migration, pgVersion)).findings;
-  }
+  if (target.kind === 'migration') return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
   const text = await readFile(target.file, 'utf8');
   const options = { phase, pgVersion, file: target.file };
   if (client === undefined) return (await analyzeSqlFile(text, options)).findings;

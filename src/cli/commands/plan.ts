@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type pg from 'pg';
-import { DEFAULT_BACKFILL_TUNING } from '../../backfill/index.js';
 import { PhasegateError } from '../../errors.js';
 import type { Config } from '../../load/index.js';
 import {
@@ -73,8 +72,8 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
             backfill: {
               batchSize: config.backfillBatchSize,
               tuning: config.backfill,
-              engine: DEFAULT_BACKFILL_TUNING,
               statementTimeoutMs: config.timeouts.statementTimeoutMs,
+              lockTimeoutMs: config.timeouts.lockTimeoutMs,
             },
           },
           database,
