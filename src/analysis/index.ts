@@ -18,13 +18,15 @@ export type { SqlOrigin } from './errors.js';
 export { RULE_IDS } from './rule-ids.js';
 export type { RuleId } from './rule-ids.js';
 export { DEFAULT_LARGE_TABLE_BYTES } from './size.js';
-export { LOCK_LEVELS } from './types.js';
+export { LOCK_DURATIONS, LOCK_LEVELS } from './types.js';
 export type {
   AnalysisInput,
   AnalysisPhase,
   AnalysisResult,
   AnalysisStep,
+  CatalogColumn,
   Finding,
+  LockDuration,
   LockLevel,
   RelationLock,
   Severity,
