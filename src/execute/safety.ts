@@ -1,8 +1,8 @@
-import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding, type TableSize } from '../analysis/index.js';
+import { analyzeMigration, type AnalysisInput, type AnalysisResult, type Finding } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import type { Queryable } from '../state/index.js';
-import { relationSizes } from './catalog.js';
+import { databaseFacts, type DatabaseFacts } from './column-facts.js';
 
 /** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them. */
 export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
@@ -18,24 +18,22 @@ export function analysisInputFor(migration: Migration, pgVersion: number): Analy
 }
 
 /**
- * Runs an analysis with the sizes of the tables it touches (a rule that only
- * matters on big tables is a warning on a small one). It runs twice because
- * the first pass is what names the tables to measure; it is pure and fast,
- * and a clean first pass is final.
+ * Runs an analysis with what the database knows about the tables it touches:
+ * sizes (a rule that only matters on big tables is a warning on a small one),
+ * column facts and the session time zone (proven-safe changes are not
+ * errors). It runs twice because the first pass is what names the tables to
+ * read; it is pure and fast, and a clean first pass is final.
  */
-export async function analyzeWithSizes(
-  db: Queryable,
-  analyze: (tableSizes?: ReadonlyMap<string, TableSize>) => Promise<AnalysisResult>,
-): Promise<AnalysisResult> {
+export async function analyzeWithSizes(db: Queryable, analyze: (facts?: DatabaseFacts) => Promise<AnalysisResult>): Promise<AnalysisResult> {
   const first = await analyze();
   if (first.findings.length === 0) return first;
-  return analyze(await relationSizes(db, touchedRelations(first)));
+  return analyze(await databaseFacts(db, touchedRelations(first)));
 }
 
 /** A migration analysed against a live database of the given major version. */
 export function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVersion: number): Promise<AnalysisResult> {
   const input = analysisInputFor(migration, pgVersion);
-  return analyzeWithSizes(db, (tableSizes) => analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
+  return analyzeWithSizes(db, (facts) => analyzeMigration({ ...input, ...facts }));
 }
 
 /** Every relation the analysed statements lock, once each. */

@@ -5,11 +5,11 @@ import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
-import { loadMigrationFile, loadMigrations } from '../../load/index.js';
-import { isPhase, type Migration, type Phase } from '../../plan/index.js';
+import { loadMigrationFile } from '../../load/index.js';
+import { isPhase, type Phase } from '../../plan/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { color, printJson, printLines } from '../output.js';
+import { color, printError, printJson, printLines } from '../output.js';
 
 /** When no server answers, judge as the oldest PostgreSQL still supported. */
 const OFFLINE_PG_VERSION = 14;
@@ -20,7 +20,16 @@ interface LintFlags {
   readonly json?: boolean;
 }
 
-type LintTarget = { readonly kind: 'migration'; readonly migration: Migration } | { readonly kind: 'sql'; readonly file: string };
+type LintTarget = { readonly kind: 'migration' | 'sql'; readonly file: string };
+
+/** A file that could not be linted (does not load or parse): reported, and the run ends with exit 2. */
+interface Unreadable {
+  readonly file: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+const MIGRATION_FILE = /\.(?:ts|mts|js|mjs)$/;
 
 export function lintCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
@@ -44,11 +53,21 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
       try {
         const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
         const findings: Finding[] = [];
-        for (const target of targets) findings.push(...(await lintTarget(target, phase, pgVersion, client)));
+        const unreadable: Unreadable[] = [];
+        for (const target of targets) {
+          // One broken file must not hide the findings of the others (CI lints a whole tree at once).
+          try {
+            findings.push(...(await lintTarget(target, phase, pgVersion, client)));
+          } catch (error) {
+            if (!(error instanceof PhasegateError) || !['INVALID_SQL', 'INVALID_MIGRATION'].includes(error.code)) throw error;
+            unreadable.push({ file: target.file, code: error.code, message: error.message });
+          }
+        }
         const errors = findings.filter((f) => f.severity === 'error').length;
-        const exitCode = errors > 0 ? EXIT.refused : EXIT.ok;
-        if (flags.json === true) printJson({ findings, online: client !== undefined, exitCode });
+        const exitCode = unreadable.length > 0 ? EXIT.badInput : errors > 0 ? EXIT.refused : EXIT.ok;
+        if (flags.json === true) printJson({ findings, unreadable, online: client !== undefined, exitCode });
         else printLines(...formatFindings(findings, client !== undefined));
+        for (const u of unreadable) printError(`${u.file}: ${u.message}`);
         setExit(exitCode);
       } finally {
         await client?.end().catch(() => undefined);
@@ -61,28 +80,36 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);
     if (info === undefined) throw new PhasegateError('USAGE', `${p}: no such file or directory`, { hint: 'pass migration files, directories or .sql files' });
-    if (info.isDirectory()) {
-      targets.push(...(await loadMigrations(p)).map((migration): LintTarget => ({ kind: 'migration', migration })));
-      const sqlFiles = (await readdir(p)).filter((n) => n.endsWith('.sql')).sort();
-      targets.push(...sqlFiles.map((n): LintTarget => ({ kind: 'sql', file: path.join(p, n) })));
-    } else if (p.endsWith('.sql')) {
-      targets.push({ kind: 'sql', file: p });
-    } else {
-      targets.push({ kind: 'migration', migration: await loadMigrationFile(path.resolve(p)) });
-    }
+    if (info.isDirectory()) targets.push(...(await walk(p)));
+    else targets.push({ kind: p.endsWith('.sql') ? 'sql' : 'migration', file: p });
   }
   return targets;
 }
 
+/** Migration and .sql files below `dir`, recursively, in path order; hidden folders and node_modules are skipped. */
+async function walk(dir: string): Promise<LintTarget[]> {
+  const out: LintTarget[] = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(file)));
+    else if (entry.name.endsWith('.sql')) out.push({ kind: 'sql', file });
+    else if (MIGRATION_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push({ kind: 'migration', file });
+  }
+  return out;
+}
+
 async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: pg.Client | undefined): Promise<readonly Finding[]> {
   if (target.kind === 'migration') {
-    if (client === undefined) return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
-    return (await analyzeAgainstDatabase(client, target.migration, pgVersion)).findings;
+    const migration = await loadMigrationFile(path.resolve(target.file));
+    if (client === undefined) return (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings;
+    return (await analyzeAgainstDatabase(client, migration, pgVersion)).findings;
   }
   const text = await readFile(target.file, 'utf8');
   const options = { phase, pgVersion, file: target.file };
   if (client === undefined) return (await analyzeSqlFile(text, options)).findings;
-  return (await analyzeWithSizes(client, (tableSizes) => analyzeSqlFile(text, tableSizes === undefined ? options : { ...options, tableSizes }))).findings;
+  return (await analyzeWithSizes(client, (facts) => analyzeSqlFile(text, { ...options, ...facts }))).findings;
 }
 
 function formatFindings(findings: readonly Finding[], online: boolean): string[] {
@@ -90,10 +117,11 @@ function formatFindings(findings: readonly Finding[], online: boolean): string[]
     const where = [f.file, f.migration === undefined ? undefined : `${f.phase}`, f.step === undefined ? undefined : `step ${f.step + 1}`, f.line === undefined ? undefined : `line ${f.line}`]
       .filter((x) => x !== undefined)
       .join(' ');
-    const severity = f.severity === 'error' ? color.red('error') : color.yellow('warning');
+    const severity = f.severity === 'error' ? color.red('error') : f.severity === 'warning' ? color.yellow('warning') : color.dim('info');
     return [`${where}: ${severity} [${f.rule}] ${f.message}`, color.dim(`  hint: ${f.hint}`)];
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
-  lines.push(`${errors} error(s), ${findings.length - errors} warning(s)${online ? '' : ' (offline: table sizes unknown)'}`);
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  lines.push(`${errors} error(s), ${warnings} warning(s)${online ? '' : ' (offline: table sizes unknown)'}`);
   return lines;
 }
