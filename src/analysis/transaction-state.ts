@@ -37,8 +37,9 @@ interface AddedEnumValue {
 /**
  * One open transaction block: PostgreSQL keeps every lock until COMMIT, so
  * what earlier statements took is still held by later ones. Also raises the
- * facts of earlier lock-taking statements to `lockDuration: 'transaction'`
- * once another statement follows them.
+ * facts of earlier brief lock-taking statements to `lockDuration:
+ * 'transaction'` once another statement follows them (a scan or rewrite is
+ * long already; lock-held-in-transaction judges what follows it).
  */
 export class TransactionState {
   readonly reason: string;
@@ -79,7 +80,7 @@ export class TransactionState {
     if (stmt.kind === 'transaction') return;
     for (const index of this.#locking) {
       const earlier = facts[index];
-      if (earlier !== undefined && earlier.lockDuration !== 'transaction') facts[index] = { ...earlier, lockDuration: 'transaction' };
+      if (earlier !== undefined && earlier.lockDuration === 'brief') facts[index] = { ...earlier, lockDuration: 'transaction' };
     }
     const own = facts[facts.length - 1];
     if (own !== undefined && own.locks.length > 0) this.#locking.push(facts.length - 1);

@@ -67,12 +67,12 @@ export interface StatementFacts {
 }
 
 /**
- * How long a statement holds its locks: `brief` (catalog only), `scan` (while
- * it reads the whole table), `rewrite` (while it copies the table), or
- * `transaction` (past its own end, until the COMMIT of a transaction that runs
- * more statements after it). Weakest first.
+ * How long a statement holds its locks: `brief` (catalog only), `transaction`
+ * (brief work, but held until the COMMIT of a transaction that runs more
+ * statements after it, or an explicit LOCK TABLE), `scan` (while it reads the
+ * whole table), `rewrite` (while it copies the table). Shortest first.
  */
-export const LOCK_DURATIONS = ['brief', 'scan', 'rewrite', 'transaction'] as const;
+export const LOCK_DURATIONS = ['brief', 'transaction', 'scan', 'rewrite'] as const;
 
 export type LockDuration = (typeof LOCK_DURATIONS)[number];
 
