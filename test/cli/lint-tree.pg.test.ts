@@ -88,4 +88,25 @@ describe('migrate lint as CI calls it', () => {
     const paris = JSON.parse((await runCli(['lint', 'tz.sql', '--phase', 'contract', '--json'], { cwd: dir, env })).stdout) as LintJson;
     expect(paris.findings.map((f) => f.rule)).toEqual(['rewriting-type-change']);
   });
+
+  it('refuses a column drop in the contract phase with a hint naming the drop phase, and accepts it in drop', async () => {
+    const dir = await tree({ 'drop.sql': 'ALTER TABLE users DROP COLUMN legacy_email;\n' });
+    const contract = await runCli(['lint', 'drop.sql', '--phase', 'contract', '--json'], { cwd: dir });
+    expect(contract.code).toBe(4);
+    const out = JSON.parse(contract.stdout) as LintJson & { findings: readonly { hint: string }[] };
+    expect(out.findings).toEqual([expect.objectContaining({ rule: 'drop-before-drop-phase', severity: 'error', hint: expect.stringContaining('drop phase') })]);
+    expect((await runCli(['lint', 'drop.sql', '--phase', 'drop'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('judges static SQL inside a DO block at its own line and reports dynamic SQL as info without refusing', async () => {
+    const dir = await tree({
+      'static.sql': 'DO $$\nBEGIN\n  CREATE INDEX users_email_idx ON users (email);\nEND\n$$;\n',
+      'dynamic.sql': "DO $$\nBEGIN\n  EXECUTE format('ANALYZE %I', 'users');\nEND\n$$;\n",
+    });
+    const fixed = JSON.parse((await runCli(['lint', 'static.sql', '--json'], { cwd: dir })).stdout) as LintJson & { findings: readonly { line: number }[] };
+    expect(fixed.findings).toEqual([expect.objectContaining({ rule: 'non-concurrent-index', severity: 'error', line: 3, message: expect.stringContaining('Inside the DO block') })]);
+    const dynamic = await runCli(['lint', 'dynamic.sql'], { cwd: dir });
+    expect(dynamic.code).toBe(0);
+    expect(dynamic.stdout).toMatch(/line 3: info \[unanalysed-code\] Inside the DO block: EXECUTE of a string built at run time was not analysed/);
+  });
 });
