@@ -1,7 +1,7 @@
 import { classify } from './classify.js';
 import { RULES } from './catalogue.js';
 import { suppressionComments } from './comments.js';
-import { contextFactory } from './context.js';
+import { contextFactory } from './context-factory.js';
 import { embeddedCode } from './embedded-sql.js';
 import { statementFacts } from './facts.js';
 import { MigrationState } from './migration-state.js';
