@@ -11,18 +11,22 @@ export type DatabaseFacts = Pick<AnalysisInput, 'tableSizes' | 'catalogColumns' 
  * as given, which is how the analysis looks them up.
  */
 export async function databaseFacts(db: Queryable, relations: readonly string[]): Promise<DatabaseFacts> {
-  const [tableSizes, catalogColumns, zone] = await Promise.all([
-    relationSizes(db, relations),
-    columnFacts(db, relations),
-    db.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`),
-  ]);
-  const sessionTimeZone = zone.rows[0]?.tz;
-  return { tableSizes, catalogColumns, ...(sessionTimeZone === undefined ? {} : { sessionTimeZone }) };
+  // One connection runs one query at a time: sequential on purpose.
+  const tableSizes = await relationSizes(db, relations);
+  const catalogColumns = await columnFacts(db, relations);
+  return { tableSizes, catalogColumns, sessionTimeZone: await timeZone(db) };
+}
+
+/** The session's TimeZone setting, which decides whether timestamp → timestamptz rewrites. */
+export async function timeZone(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`);
+  return rows[0]?.tz ?? '';
 }
 
 /**
  * Type, NOT NULL, default and validated `CHECK (col IS NOT NULL)` of every
- * column of the named relations that exist; unknown names are absent.
+ * column of the named relations that exist; unknown names are absent. Reads
+ * only the catalog (no lock on the tables), so it never queues behind DDL.
  */
 export async function columnFacts(db: Queryable, relations: readonly string[]): Promise<Map<string, CatalogColumn>> {
   if (relations.length === 0) return new Map();

@@ -17,5 +17,5 @@ export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
 export { relationSizes, serverMajorVersion } from './catalog.js';
-export { columnFacts, databaseFacts, type DatabaseFacts } from './column-facts.js';
+export { columnFacts, databaseFacts, type DatabaseFacts, timeZone } from './column-facts.js';
 export { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, formatFinding, touchedRelations } from './safety.js';

@@ -1,6 +1,6 @@
 import { analyzeMigration, type AnalysisResult, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { analysisInputFor, databaseFacts, type DatabaseFacts, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
+import { analysisInputFor, columnFacts, type DatabaseFacts, readState, timeZone, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
 import { backfillPacing } from './backfill-pacing.js';
@@ -54,7 +54,9 @@ export async function preparePlanReport(options: PreparePlanOptions): Promise<Pl
   const sizes = new Map<string, TableSize>();
   for (const [name, relation] of facts.relations) if (relation !== null) sizes.set(name, { bytes: relation.bytes, rows: relation.rows });
   // Again with sizes and column facts: size-aware rules judge a big table differently from an empty one.
-  const analyses = await analyse(migrations, units, version.major, { ...(await databaseFacts(db, relations)), tableSizes: sizes });
+  // Column facts come from the catalog alone, so a table locked by a running migration does not stall the report.
+  const catalogColumns = await columnFacts(db, relations);
+  const analyses = await analyse(migrations, units, version.major, { tableSizes: sizes, catalogColumns, sessionTimeZone: await timeZone(db) });
   return buildPlanReport({ migrations, units, selection, analyses, settings: options.settings, db: { kind: 'online', facts }, now: options.now });
 }
 
