@@ -99,10 +99,28 @@ export const RULES: Readonly<Record<RuleId, RuleDescription>> = {
     hint: 'REFRESH MATERIALIZED VIEW CONCURRENTLY (the view needs a unique index).',
   },
   'unbounded-dml': {
-    title: 'UPDATE or DELETE without WHERE outside the backfill phase',
+    title: 'UPDATE or DELETE of every row in one statement',
     explanation:
-      'An UPDATE or DELETE over a whole live table is one long transaction: its row locks block concurrent writers until it commits, it bloats the table and WAL, and it cannot be throttled or resumed.',
-    hint: 'Move it to the backfill phase as a batched backfill step (keyset batches over the primary key), or bound it with a WHERE clause.',
+      'An UPDATE or DELETE without a selective WHERE (none, `WHERE true`, `1 = 1` or another visible tautology) over a whole live table is one long transaction in any phase, backfill included: its row locks block concurrent writers until it commits, it bloats the table and WAL, and it cannot be throttled or resumed. A warning without table sizes; with them, an error on a large table.',
+    hint: 'Use a `backfill` step (keyset batches over the primary key, each its own short transaction), or bound the statement with a selective WHERE.',
+  },
+  'drop-before-drop-phase': {
+    title: 'Data dropped before the drop phase',
+    explanation:
+      'Every phase before drop must stay undoable: contract tightens constraints and retires sync paths, but a dropped column, table, materialized view, type, domain or schema takes its data (or what uses it) with it, and no rollback brings it back. Dropping belongs to the drop phase, behind its gate and soak. Objects this migration created, and a type it renamed away earlier, are exempt.',
+    hint: 'Move the DROP to the drop phase of the migration (drop: { sql: [...] }); until then the old column or table simply stays unused.',
+  },
+  'lock-held-in-transaction': {
+    title: 'Lock held across a slow statement of the same transaction',
+    explanation:
+      'PostgreSQL keeps every table lock until COMMIT. In a transactional step, a step of several statements (one implicit transaction), a DO block or an explicit BEGIN ... COMMIT, an ACCESS EXCLUSIVE or write-blocking lock that an earlier statement took briefly is still held while a later statement scans, validates or rewrites a table; ADD CONSTRAINT ... NOT VALID followed by VALIDATE CONSTRAINT in one transaction holds the strong lock through the whole validating scan.',
+    hint: 'Put the slow statement (VALIDATE CONSTRAINT, the index build, the full-table UPDATE) in a step of its own, so the brief strong lock is released before it starts.',
+  },
+  'enum-value-in-transaction': {
+    title: 'New enum value used in the transaction that added it',
+    explanation:
+      'Since PostgreSQL 12 ALTER TYPE ... ADD VALUE may run in a transaction block, but the new value cannot be used until that transaction commits: PostgreSQL fails the statement with "unsafe use of new value".',
+    hint: 'Add the value in a step of its own (its own transaction) and use it in a later step.',
   },
   'suppression-without-reason': {
     title: 'Suppression without a reason',
@@ -118,5 +136,11 @@ export const RULES: Readonly<Record<RuleId, RuleDescription>> = {
     title: 'Suppression of an unknown rule',
     explanation: 'The rule id in a suppression must be one of the statement rules in this catalogue; suppression rules themselves cannot be suppressed.',
     hint: 'Use a rule id from docs/rules.md, spelled exactly (kebab-case).',
+  },
+  'unanalysed-code': {
+    title: 'SQL inside code that could not be analysed',
+    explanation:
+      'Static SQL in DO blocks and in PL/pgSQL or SQL function bodies is analysed like top-level SQL (a DO block as one transaction). SQL built at run time (EXECUTE of a concatenated string, FOR ... IN EXECUTE) or a body that does not compile cannot be read statically, so it is reported instead of passing silently. An info finding: it never refuses anything.',
+    hint: 'Review the dynamic SQL by hand, or write the statements statically (or as top-level steps) so phasegate can check them.',
   },
 };

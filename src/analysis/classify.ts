@@ -12,6 +12,7 @@ import {
 } from './ast.js';
 import { readAlterCommand } from './alter-table.js';
 import { constraintBodies, readConstraint } from './constraint.js';
+import { isTautology } from './expression.js';
 import { type RelationName, readRangeVar, relationFromNames } from './relation.js';
 import type { ClassifiedStatement, NamedObject, ObjectClass } from './statement.js';
 import { LOCK_LEVELS, type LockLevel } from './types.js';
@@ -77,7 +78,7 @@ export function classify(node: unknown): ClassifiedStatement {
       if (typeName === undefined) break;
       const from = stringField(body, 'oldVal');
       const to = stringField(body, 'newVal') ?? '';
-      return from === undefined ? { kind: 'addEnumValue', typeName } : { kind: 'renameEnumValue', typeName, from, to };
+      return from === undefined ? { kind: 'addEnumValue', typeName, value: to } : { kind: 'renameEnumValue', typeName, from, to };
     }
     case 'InsertStmt':
     case 'UpdateStmt':
@@ -87,7 +88,8 @@ export function classify(node: unknown): ClassifiedStatement {
       if (table === undefined) break;
       const kind = tag === 'InsertStmt' ? 'insert' : tag === 'UpdateStmt' ? 'update' : tag === 'DeleteStmt' ? 'delete' : 'merge';
       // MERGE is bounded by its join condition; INSERT has no WHERE to speak of.
-      const hasWhere = kind === 'insert' || kind === 'merge' || body['whereClause'] !== undefined;
+      const where = body['whereClause'];
+      const hasWhere = kind === 'insert' || kind === 'merge' || (where !== undefined && !isTautology(where));
       return { kind, table, hasWhere, reads: readRelations(body) };
     }
     case 'SelectStmt':
@@ -116,6 +118,15 @@ export function classify(node: unknown): ClassifiedStatement {
       const table = readRangeVar(objectField(body, 'relation'));
       if (table === undefined) break;
       return { kind: 'createTrigger', table };
+    }
+    case 'VariableSetStmt': {
+      const value = stringField(objectField(nodeOf(listField(body, 'args')[0], 'A_Const'), 'sval'), 'sval');
+      return {
+        kind: 'setting',
+        name: (stringField(body, 'name') ?? '').toLowerCase(),
+        ...(stringField(body, 'kind') === 'VAR_SET_VALUE' && value !== undefined ? { value } : {}),
+        local: boolField(body, 'is_local'),
+      };
     }
     case 'TransactionStmt':
       return { kind: 'transaction', action: transactionAction(stringField(body, 'kind')) };

@@ -65,3 +65,66 @@ export function isPlainColumnReference(expr: unknown, column: string): boolean {
   return fields.length === 1 && fields[0] === column;
 }
 
+
+/**
+ * True when a WHERE clause visibly selects every row: `true`, `1 = 1`,
+ * `'a' = 'a'`, `NOT false`, `col IS NULL OR col IS NOT NULL`, and AND/OR
+ * combinations of those. Anything that reads a column or calls a function
+ * counts as selective.
+ */
+export function isTautology(expr: unknown): boolean {
+  const constant = constantText(expr);
+  if (constant !== undefined) return constant === 'true';
+  const bool = nodeOf(expr, 'BoolExpr');
+  if (bool !== undefined) {
+    const args = listField(bool, 'args');
+    switch (bool['boolop']) {
+      case 'AND_EXPR':
+        return args.every(isTautology);
+      case 'OR_EXPR':
+        return args.some(isTautology) || complementaryNullTests(args);
+      case 'NOT_EXPR':
+        return args.length === 1 && constantText(args[0]) === 'false';
+      default:
+        return false;
+    }
+  }
+  const op = nodeOf(expr, 'A_Expr');
+  if (op === undefined || op['kind'] !== 'AEXPR_OP') return false;
+  const name = stringList(listField(op, 'name')).join('.');
+  const left = constantText(op['lexpr']);
+  const right = constantText(op['rexpr']);
+  if (left === undefined || right === undefined) return false;
+  return (name === '=' && left === right) || (name === '<>' && left !== right) || (name === '!=' && left !== right);
+}
+
+/** The text of a literal (`1`, `'a'`, `true`), unwrapping casts; undefined for anything else. */
+function constantText(expr: unknown): string | undefined {
+  const cast = nodeOf(expr, 'TypeCast');
+  if (cast !== undefined) return constantText(cast['arg']);
+  const constant = nodeOf(expr, 'A_Const');
+  if (constant === undefined || boolField(constant, 'isnull')) return undefined;
+  const boolval = nodeOf(constant, 'boolval');
+  if (boolval !== undefined) return boolField(boolval, 'boolval') ? 'true' : 'false';
+  for (const [key, field] of [['ival', 'ival'], ['fval', 'fval'], ['sval', 'sval']] as const) {
+    const inner = nodeOf(constant, key);
+    if (inner !== undefined) return `${key}:${String(inner[field] ?? 0)}`;
+  }
+  return undefined;
+}
+
+/** `col IS NULL OR col IS NOT NULL` on the same column. */
+function complementaryNullTests(args: readonly unknown[]): boolean {
+  const seen = new Map<string, Set<unknown>>();
+  for (const arg of args) {
+    const test = nodeOf(arg, 'NullTest');
+    if (test === undefined) continue;
+    const column = stringList(listField(nodeOf(test['arg'], 'ColumnRef'), 'fields')).join('.');
+    if (column === '') continue;
+    const kinds = seen.get(column) ?? new Set<unknown>();
+    kinds.add(test['nulltesttype']);
+    seen.set(column, kinds);
+    if (kinds.size === 2) return true;
+  }
+  return false;
+}

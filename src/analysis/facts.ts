@@ -1,19 +1,25 @@
 import { statementLocks } from './locks.js';
 import type { RuleContext } from './rule-context.js';
 import type { ClassifiedStatement } from './statement.js';
-import { addColumnRewriteReason, constraintWork, outsideTransactionReason } from './table-effects.js';
-import { judgeTypeChange } from './type-change.js';
+import { addColumnRewriteReason, constraintWork, inlineConstraintWork, outsideTransactionReason } from './table-effects.js';
 import type { StatementFacts } from './types.js';
 
-type FactsEnv = Pick<RuleContext, 'pgVersion' | 'migration' | 'columnType'>;
+type FactsEnv = Pick<RuleContext, 'pgVersion' | 'notNullProof' | 'typeChange'>;
 
-/** Everything in StatementFacts that depends on the statement (not on where it sits). */
+/**
+ * Everything in StatementFacts that depends on the statement (not on where it
+ * sits); `lockDuration` is the statement's own, which the engine raises to
+ * `transaction` when later statements run in the same transaction.
+ */
 export function statementFacts(stmt: ClassifiedStatement, env: FactsEnv): Omit<StatementFacts, 'sql' | 'line' | 'step' | 'phase'> {
+  const rewritesTable = rewrites(stmt, env);
+  const scansUnderStrongLock = scans(stmt, env);
   return {
     kind: factKind(stmt),
     locks: statementLocks(stmt, env.pgVersion),
-    rewritesTable: rewrites(stmt, env),
-    scansUnderStrongLock: scans(stmt, env),
+    lockDuration: rewritesTable ? 'rewrite' : scansUnderStrongLock || readsEveryRow(stmt) ? 'scan' : stmt.kind === 'lockTable' ? 'transaction' : 'brief',
+    rewritesTable,
+    scansUnderStrongLock,
     mustRunOutsideTransaction: outsideTransactionReason(stmt, env.pgVersion) !== undefined,
     isDml: stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete' || stmt.kind === 'merge',
     // The runner drops an INVALID index of this name that a failed concurrent build left behind.
@@ -53,7 +59,7 @@ function rewrites(stmt: ClassifiedStatement, env: FactsEnv): boolean {
           case 'addColumn':
             return addColumnRewriteReason(cmd, env.pgVersion) !== undefined;
           case 'alterColumnType':
-            return judgeTypeChange(env.columnType(stmt.table, cmd.column), cmd.type, cmd.usingExpression).kind !== 'noRewrite';
+            return env.typeChange(stmt.table, cmd).kind !== 'noRewrite';
           case 'rewriteTable':
             return true;
           default:
@@ -78,13 +84,13 @@ function scans(stmt: ClassifiedStatement, env: FactsEnv): boolean {
         switch (cmd.kind) {
           case 'addConstraint':
             if (cmd.constraint.type === 'notNull' && cmd.constraint.notNullColumn !== undefined && !cmd.constraint.notValid) {
-              return !provenNotNull(stmt.table, cmd.constraint.notNullColumn, env);
+              return env.notNullProof(stmt.table, cmd.constraint.notNullColumn) === undefined;
             }
             return constraintWork(cmd.constraint) !== 'none';
           case 'addColumn':
-            return cmd.constraints.some((c) => constraintWork(c) !== 'none');
+            return cmd.constraints.some((c) => inlineConstraintWork(cmd, c) !== 'none');
           case 'setNotNull':
-            return !provenNotNull(stmt.table, cmd.column, env);
+            return env.notNullProof(stmt.table, cmd.column) === undefined;
           case 'attachPartition':
             // The partition is scanned to check its bound unless a matching CHECK exists, which we cannot see.
             return true;
@@ -101,6 +107,21 @@ function scans(stmt: ClassifiedStatement, env: FactsEnv): boolean {
   }
 }
 
-function provenNotNull(table: Parameters<FactsEnv['migration']['hasNotNullProof']>[0], column: string, env: FactsEnv): boolean {
-  return env.pgVersion >= 12 && env.migration.hasNotNullProof(table, column);
+/** Work that reads the whole table under a lock that lets reads and writes through (or row locks on all of it). */
+function readsEveryRow(stmt: ClassifiedStatement): boolean {
+  switch (stmt.kind) {
+    case 'alterTable':
+      return stmt.commands.some((cmd) => cmd.kind === 'validateConstraint');
+    case 'update':
+    case 'delete':
+      return !stmt.hasWhere;
+    case 'createIndex':
+    case 'reindex':
+    case 'refreshMaterializedView':
+    case 'vacuum':
+      return true;
+    default:
+      return false;
+  }
 }
+

@@ -21,13 +21,15 @@ export { RULE_IDS } from './rule-ids.js';
 export type { RuleId } from './rule-ids.js';
 export { DEFAULT_LARGE_TABLE_BYTES, formatBytes } from './size.js';
 export { displayRelation, relationKey, sameRelation, type RelationName } from './relation.js';
-export { LOCK_LEVELS } from './types.js';
+export { LOCK_DURATIONS, LOCK_LEVELS } from './types.js';
 export type {
   AnalysisInput,
   AnalysisPhase,
   AnalysisResult,
   AnalysisStep,
+  CatalogColumn,
   Finding,
+  LockDuration,
   LockLevel,
   RelationLock,
   Severity,

@@ -120,6 +120,7 @@ export function statementLocks(stmt: ClassifiedStatement, pgVersion: number): re
     case 'renameEnumValue':
     case 'addEnumValue':
     case 'transaction':
+    case 'setting':
     case 'other':
       break;
     default:

@@ -50,6 +50,10 @@ export interface MigrationView {
   hasDefault(table: RelationName, column: string): boolean;
   /** The column's type as declared or changed earlier in this migration. */
   columnType(table: RelationName, column: string): ColumnType | undefined;
+  /** The name was given by an earlier RENAME of an existing object: no deployed app uses it. */
+  isRenamedHere(name: RelationName, objectClass?: ObjectClass): boolean;
+  /** The TimeZone an earlier SET in this migration chose, if any. */
+  readonly timeZone: string | undefined;
 }
 
 /**
@@ -66,8 +70,18 @@ export class MigrationState implements MigrationView {
   readonly #pending: ColumnFact<string>[] = [];
   readonly #defaults = new ColumnFacts<true>();
   readonly #types = new ColumnFacts<ColumnType>();
-  /** Existing relations renamed or moved: not new (they hold data), but their new names exist only after this. */
-  readonly #renamed: RelationName[] = [];
+  readonly #droppedDefaults = new ColumnFacts<true>();
+  /** Existing objects renamed or moved: not new (they hold data), but their new names exist only after this. */
+  readonly #renamed: NamedObject[] = [];
+  #timeZone: string | undefined;
+
+  get timeZone(): string | undefined {
+    return this.#timeZone;
+  }
+
+  isRenamedHere(name: RelationName, objectClass: ObjectClass = 'relation'): boolean {
+    return this.#renamed.some((o) => o.objectClass === objectClass && sameRelation(o.name, name));
+  }
 
   isNew(name: RelationName, objectClass: ObjectClass = 'relation'): boolean {
     const candidates = this.#created.get(name.name);
@@ -81,7 +95,7 @@ export class MigrationState implements MigrationView {
    */
   createdRelations(): RelationName[] {
     const created = [...this.#created.values()].flatMap((list) => list.filter((o) => o.objectClass === 'relation').map((o) => o.name));
-    return [...created, ...this.#renamed];
+    return [...created, ...this.#renamed.filter((o) => o.objectClass === 'relation').map((o) => o.name)];
   }
 
   hasNotNullProof(table: RelationName, column: string): boolean {
@@ -90,6 +104,11 @@ export class MigrationState implements MigrationView {
 
   hasDefault(table: RelationName, column: string): boolean {
     return this.#defaults.find(table, column).length > 0;
+  }
+
+  /** An earlier DROP DEFAULT in this migration outdates what the catalog says. */
+  droppedDefault(table: RelationName, column: string): boolean {
+    return this.#droppedDefaults.find(table, column).length > 0;
   }
 
   columnType(table: RelationName, column: string): ColumnType | undefined {
@@ -118,18 +137,22 @@ export class MigrationState implements MigrationView {
           this.#remember({ objectClass: 'relation', objectType: 'index', name });
         }
         return;
-      case 'rename':
-        if (stmt.subName === undefined) {
-          const { schema } = stmt.object.name;
-          const name = schema === undefined ? { name: stmt.newName } : { schema, name: stmt.newName };
-          if (this.isNew(stmt.object.name, stmt.object.objectClass)) this.#remember({ ...stmt.object, name });
-          else if (stmt.object.objectClass === 'relation') this.#renamed.push(name);
-        }
+      case 'rename': {
+        if (stmt.subName !== undefined) return;
+        const { schema } = stmt.object.name;
+        const renamed = { ...stmt.object, name: schema === undefined ? { name: stmt.newName } : { schema, name: stmt.newName } };
+        if (this.isNew(stmt.object.name, stmt.object.objectClass)) this.#remember(renamed);
+        else this.#renamed.push(renamed);
+        return;
+      }
+      case 'setting':
+        // SET LOCAL ends with its transaction; being conservative, only a session SET counts.
+        if (stmt.name === 'timezone' && !stmt.local) this.#timeZone = stmt.value ?? 'DEFAULT';
         return;
       case 'setSchema': {
         const name = { schema: stmt.newSchema, name: stmt.object.name.name };
         if (this.isNew(stmt.object.name, stmt.object.objectClass)) this.#remember({ ...stmt.object, name });
-        else if (stmt.object.objectClass === 'relation') this.#renamed.push(name);
+        else this.#renamed.push({ ...stmt.object, name });
         return;
       }
       case 'alterTable':
@@ -154,9 +177,11 @@ export class MigrationState implements MigrationView {
           break;
         case 'setDefault':
           this.#defaults.add({ table, column: cmd.column, value: true });
+          this.#droppedDefaults.remove(table, cmd.column, () => true);
           break;
         case 'dropDefault':
           this.#defaults.remove(table, cmd.column, () => true);
+          this.#droppedDefaults.add({ table, column: cmd.column, value: true });
           break;
         case 'addConstraint': {
           const { notNullColumn, name = '', notValid } = cmd.constraint;

@@ -2,7 +2,7 @@
  * The only module that imports libpg-query (STYLE §2.1). It loads the WASM
  * parser once and turns its output into offsets we control.
  */
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isObject, listField, numberField } from './ast.js';
 
 let loading: Promise<void> | undefined;
@@ -50,6 +50,15 @@ function parserError(error: unknown): { readonly message: string; readonly posit
   const details = isObject(error) ? error['sqlDetails'] : undefined;
   const cursor = isObject(details) ? details['cursorPosition'] : undefined;
   return { message, position: typeof cursor === 'number' && cursor >= 0 ? cursor : undefined };
+}
+
+/** The PL/pgSQL tree of a DO block or CREATE FUNCTION statement, or undefined when it does not compile. Requires loadParser(). */
+export function parsePlpgsql(statement: string): unknown {
+  try {
+    return listField(asObject(parsePlPgSQLSync(statement)), 'plpgsql_funcs')[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** A comment token with its byte span. */

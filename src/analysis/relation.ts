@@ -41,3 +41,9 @@ export function displayRelation(rel: RelationName): string {
 export function sameRelation(a: RelationName, b: RelationName): boolean {
   return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
 }
+
+/** The inverse of displayRelation, for names lock facts carry (`schema.name` or `name`). */
+export function relationFromDisplay(display: string): RelationName {
+  const dot = display.indexOf('.');
+  return dot < 0 ? { name: display } : { schema: display.slice(0, dot), name: display.slice(dot + 1) };
+}

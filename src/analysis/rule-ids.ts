@@ -16,18 +16,25 @@ export const STATEMENT_RULE_IDS = [
   'non-concurrent-reindex',
   'non-concurrent-refresh',
   'unbounded-dml',
+  'drop-before-drop-phase',
+  'lock-held-in-transaction',
+  'enum-value-in-transaction',
 ] as const;
 
 /** Rules about `-- phasegate:allow` comments themselves; they cannot be suppressed. */
 export const SUPPRESSION_RULE_IDS = ['suppression-without-reason', 'stale-suppression', 'unknown-suppression-rule'] as const;
 
+/** Findings the engine itself reports (SQL it could not read); they cannot be suppressed. */
+export const ENGINE_RULE_IDS = ['unanalysed-code'] as const;
+
 export type StatementRuleId = (typeof STATEMENT_RULE_IDS)[number];
 export type SuppressionRuleId = (typeof SUPPRESSION_RULE_IDS)[number];
+export type EngineRuleId = (typeof ENGINE_RULE_IDS)[number];
 /** Every rule id phasegate can report, kebab-case. */
-export type RuleId = StatementRuleId | SuppressionRuleId;
+export type RuleId = StatementRuleId | SuppressionRuleId | EngineRuleId;
 
 /** All rule ids in catalogue order. */
-export const RULE_IDS: readonly RuleId[] = [...STATEMENT_RULE_IDS, ...SUPPRESSION_RULE_IDS];
+export const RULE_IDS: readonly RuleId[] = [...STATEMENT_RULE_IDS, ...SUPPRESSION_RULE_IDS, ...ENGINE_RULE_IDS];
 
 export function isStatementRuleId(value: string): value is StatementRuleId {
   return (STATEMENT_RULE_IDS as readonly string[]).includes(value);

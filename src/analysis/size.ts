@@ -7,6 +7,8 @@ export const DEFAULT_LARGE_TABLE_BYTES = 10 * 1024 * 1024;
 /** How dangerous a size-dependent operation is on one table, and the sentence saying why. */
 export interface SizeVerdict {
   readonly severity: Severity;
+  /** The table's size was measured (a database was reachable and the table exists). */
+  readonly known: boolean;
   /** e.g. `users is 8 kB, 12 rows` or `the size of users is unknown`. */
   readonly note: string;
 }
@@ -26,10 +28,11 @@ export function lookupSize(rel: RelationName, sizes: ReadonlyMap<string, TableSi
 export function sizeVerdict(rel: RelationName, source: SizeSource): SizeVerdict {
   const name = displayRelation(rel);
   const size = lookupSize(rel, source.sizes);
-  if (size === undefined) return { severity: 'error', note: `the size of ${name} is unknown` };
+  if (size === undefined) return { severity: 'error', known: false, note: `the size of ${name} is unknown` };
   const rows = `${Math.round(size.rows)} ${Math.round(size.rows) === 1 ? 'row' : 'rows'}`;
   return {
     severity: size.bytes >= source.largeTableBytes ? 'error' : 'warning',
+    known: true,
     note: `${name} is ${formatBytes(size.bytes)}, ${rows}`,
   };
 }

@@ -100,10 +100,11 @@ export type ClassifiedStatement =
   | { readonly kind: 'setSchema'; readonly object: NamedObject; readonly newSchema: string }
   | { readonly kind: 'drop'; readonly objectType: string; readonly objects: readonly NamedObject[]; readonly concurrent: boolean }
   | { readonly kind: 'renameEnumValue'; readonly typeName: RelationName; readonly from: string; readonly to: string }
-  | { readonly kind: 'addEnumValue'; readonly typeName: RelationName }
+  | { readonly kind: 'addEnumValue'; readonly typeName: RelationName; readonly value: string }
   | {
       readonly kind: 'insert' | 'update' | 'delete' | 'merge';
       readonly table: RelationName;
+      /** A WHERE that can select fewer than all rows: absent, `true` and other visible tautologies are not. */
       readonly hasWhere: boolean;
       readonly reads: readonly RelationName[];
     }
@@ -122,5 +123,7 @@ export type ClassifiedStatement =
   | { readonly kind: 'refreshMaterializedView'; readonly view: RelationName; readonly concurrent: boolean }
   | { readonly kind: 'createTrigger'; readonly table: RelationName }
   | { readonly kind: 'transaction'; readonly action: 'begin' | 'commit' | 'rollback' | 'other' }
+  /** SET / SET LOCAL / RESET of a setting; `value` is undefined for DEFAULT and RESET. */
+  | { readonly kind: 'setting'; readonly name: string; readonly value?: string; readonly local: boolean }
   /** Statements no rule inspects; `name` is the camelCase statement kind (`createFunction`, `do`, ...). */
   | { readonly kind: 'other'; readonly name: string; readonly outsideTransactionOnly: boolean };

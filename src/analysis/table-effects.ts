@@ -25,6 +25,20 @@ export function constraintWork(c: ConstraintInfo): ConstraintWork {
 
 type AddColumn = Extract<AlterCommand, { kind: 'addColumn' }>;
 
+/** The column starts out NULL in every existing row (no default, identity or generated value). */
+export function addsNullColumn(cmd: AddColumn): boolean {
+  return (cmd.default === undefined || cmd.default.kind === 'null') && !cmd.identity && cmd.generated === undefined;
+}
+
+/**
+ * The work an inline constraint of ADD COLUMN does. A FOREIGN KEY written on a
+ * new column that is NULL everywhere is not validated (measured: no scan),
+ * unlike a table-level one in the same statement or any CHECK.
+ */
+export function inlineConstraintWork(cmd: AddColumn, c: ConstraintInfo): ConstraintWork {
+  return c.type === 'foreignKey' && addsNullColumn(cmd) ? 'none' : constraintWork(c);
+}
+
 /** Why ADD COLUMN rewrites the table on this server version, or undefined when it does not. */
 export function addColumnRewriteReason(cmd: AddColumn, pgVersion: number): string | undefined {
   if (cmd.identity) return 'an identity column numbers every existing row';

@@ -23,8 +23,15 @@ const BUILTIN = new Set([
  * Judges a column type change the way ATColumnChangeRequiresRewrite does:
  * binary-coercible casts and typmod relaxations keep the rows; anything else,
  * or a USING expression doing real work, rewrites the table and its indexes.
+ * `utcSession`: PostgreSQL 12+ with a zero-offset session TimeZone, where
+ * timestamp and timestamptz store the same bits.
  */
-export function judgeTypeChange(from: ColumnType | undefined, to: ColumnType | undefined, usingExpression: boolean): TypeChangeVerdict {
+export function judgeTypeChange(
+  from: ColumnType | undefined,
+  to: ColumnType | undefined,
+  usingExpression: boolean,
+  utcSession = false,
+): TypeChangeVerdict {
   if (usingExpression) return { kind: 'rewrite', reason: 'the USING expression is evaluated for every row' };
   if (to === undefined) return { kind: 'unknown', reason: 'the new type could not be read' };
   if (from === undefined) {
@@ -44,6 +51,9 @@ export function judgeTypeChange(from: ColumnType | undefined, to: ColumnType | u
   if (from.isArray !== to.isArray) return rewrite('changes the storage of every value');
   if (from.isArray) return sameType(from, to) ? { kind: 'noRewrite' } : rewrite('converts every array element');
   if (sameType(from, to)) return { kind: 'noRewrite' };
+  if (utcSession && TIMESTAMPS.has(from.name) && TIMESTAMPS.has(to.name)) {
+    return relaxes({ ...from, name: to.name }, to) ? { kind: 'noRewrite' } : rewrite('shortens or re-rounds existing values');
+  }
   return relaxes(from, to) ? { kind: 'noRewrite' } : rewrite(describeConversion(from, to));
 }
 
@@ -52,6 +62,7 @@ function sameType(a: ColumnType, b: ColumnType): boolean {
 }
 
 const TEXTUAL = new Set(['text', 'varchar']);
+const TIMESTAMPS = new Set(['timestamp', 'timestamptz']);
 const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz']);
 
 function relaxes(from: ColumnType, to: ColumnType): boolean {
@@ -82,11 +93,16 @@ function relaxes(from: ColumnType, to: ColumnType): boolean {
 
 function describeConversion(from: ColumnType, to: ColumnType): string {
   if (from.name === to.name) return 'shortens or re-rounds existing values';
-  if (from.name === 'timestamp' && to.name === 'timestamptz') return 'reinterprets every value in the session time zone';
+  if (TIMESTAMPS.has(from.name) && TIMESTAMPS.has(to.name)) {
+    return 'reinterprets every value in the session time zone (no rewrite on PostgreSQL 12+ when the session TimeZone is UTC)';
+  }
   return 'is not binary coercible';
 }
 
-/** A type change the old application cannot notice: it only relaxes a limit. */
-export function isWidening(verdict: TypeChangeVerdict): boolean {
-  return verdict.kind === 'noRewrite';
+// Zones PostgreSQL resolves to a fixed zero offset, the condition for the timestamp shortcut.
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'etc/uct', 'universal', 'etc/universal', 'zulu', 'etc/zulu', 'gmt0', 'etc/gmt0', 'gmt+0', 'gmt-0', 'greenwich', 'z']);
+
+/** True when a TimeZone setting value has a zero offset all year. */
+export function isUtcZone(zone: string | undefined): boolean {
+  return zone !== undefined && UTC_ZONES.has(zone.trim().toLowerCase());
 }

@@ -2,7 +2,8 @@ import type { Phase } from '../plan/index.js';
 import type { RelationName } from './relation.js';
 import type { RuleId } from './rule-ids.js';
 
-export type Severity = 'error' | 'warning';
+/** `info` says what the analysis could not see (dynamic SQL); it never refuses anything. */
+export type Severity = 'error' | 'warning' | 'info';
 
 /** One problem found in migration SQL. Plain data (like a zod issue); `report/` formats it. */
 export interface Finding {
@@ -56,6 +57,8 @@ export interface StatementFacts {
   readonly kind: string;
   /** The strongest lock per relation the statement takes. */
   readonly locks: readonly RelationLock[];
+  /** How long the statement's locks are held; see LockDuration. */
+  readonly lockDuration: LockDuration;
   readonly rewritesTable: boolean;
   /** Reads the whole table while holding a lock that blocks writes (validation, index build, SET NOT NULL). */
   readonly scansUnderStrongLock: boolean;
@@ -64,6 +67,26 @@ export interface StatementFacts {
   readonly isDml: boolean;
   /** The index a CREATE INDEX builds (in its table's schema when that was written); null otherwise. */
   readonly builtIndex: RelationName | null;
+}
+
+/**
+ * How long a statement holds its locks: `brief` (catalog only), `transaction`
+ * (brief work, but held until the COMMIT of a transaction that runs more
+ * statements after it, or an explicit LOCK TABLE), `scan` (while it reads the
+ * whole table), `rewrite` (while it copies the table). Shortest first.
+ */
+export const LOCK_DURATIONS = ['brief', 'transaction', 'scan', 'rewrite'] as const;
+
+export type LockDuration = (typeof LOCK_DURATIONS)[number];
+
+/** What the catalog says about one existing column, to recognise proven-safe changes. */
+export interface CatalogColumn {
+  /** SQL type as `format_type` prints it, e.g. `character varying(20)`. */
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly hasDefault: boolean;
+  /** A validated `CHECK (column IS NOT NULL)` exists, so SET NOT NULL skips its scan (PG 12+). */
+  readonly notNullCheck: boolean;
 }
 
 /** Size of a relation as `pg_total_relation_size` / `reltuples` report it. */
@@ -107,6 +130,10 @@ export interface AnalysisInput {
   readonly tableSizes?: ReadonlyMap<string, TableSize>;
   /** Current column types (`table.column` → SQL type such as `varchar(20)`), to judge type changes exactly. */
   readonly columnTypes?: ReadonlyMap<string, string>;
+  /** Catalog facts per existing column (`table.column`, keyed like columnTypes); its types win over columnTypes. */
+  readonly catalogColumns?: ReadonlyMap<string, CatalogColumn>;
+  /** The session's TimeZone setting when a database was reachable (decides timestamp → timestamptz). */
+  readonly sessionTimeZone?: string;
   /** Size-dependent rules are warnings below this; default 10 MiB. */
   readonly largeTableBytes?: number;
   /** Checked before any statement is analysed; one bad fragment refuses the whole migration. */
@@ -120,6 +147,8 @@ export interface SqlFileOptions {
   readonly migration?: string;
   readonly tableSizes?: ReadonlyMap<string, TableSize>;
   readonly columnTypes?: ReadonlyMap<string, string>;
+  readonly catalogColumns?: ReadonlyMap<string, CatalogColumn>;
+  readonly sessionTimeZone?: string;
   readonly largeTableBytes?: number;
 }
 

@@ -60,5 +60,7 @@ export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey):
  * report both show and run this text).
  */
 export function batchUpdate(spec: BackfillSpec, table: string, keyRange: string): string {
-  return `UPDATE ${table} SET ${spec.set}\n WHERE ${keyRange}${spec.where === undefined ? '' : ` AND (${spec.where}\n)`}`;
+  // A `where` ending in a line comment would swallow the closing parenthesis: close it on a new line then.
+  const where = spec.where === undefined ? '' : ` AND (${spec.where}${spec.where.includes('--') ? '\n' : ''})`;
+  return `UPDATE ${table} SET ${spec.set}\n WHERE ${keyRange}${where}`;
 }

@@ -18,4 +18,5 @@ export { rollback, type RollbackOptions, type RollbackResult } from './rollback.
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
 export { assertBackfillTablesExist, backfillTableProblems, backfillTablesError } from './check-names.js';
 export { batchUpdate, buildBatchSql, resolveBackfillSettings, type BackfillDefaults, type BackfillSettings, type BatchSql } from '../backfill/index.js';
+export { columnFacts, databaseFacts, type DatabaseFacts, timeZone } from './column-facts.js';
 export { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, formatFinding, touchedRelations } from './safety.js';

@@ -1,7 +1,8 @@
-import { analyzeMigration, migrationFragments, relationKey, type AnalysisInput, type AnalysisResult, type Finding, type RelationLock, type StatementFacts, type TableSize } from '../analysis/index.js';
+import { analyzeMigration, migrationFragments, relationKey, type AnalysisInput, type AnalysisResult, type Finding, type RelationLock, type StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
-import { relationSizes, resolveRelations, type Queryable } from '../pg/index.js';
+import type { Queryable } from '../pg/index.js';
+import { databaseFacts, type DatabaseFacts } from './column-facts.js';
 
 /** The analysis input for a whole migration: its SQL steps, phase by phase, as the runner sends them, and its SQL fragments. */
 export function analysisInputFor(migration: Migration, pgVersion: number): AnalysisInput {
@@ -18,41 +19,22 @@ export function analysisInputFor(migration: Migration, pgVersion: number): Analy
 }
 
 /**
- * Runs an analysis with the sizes of the tables it touches (a rule that only
- * matters on big tables is a warning on a small one). It runs twice because
- * the first pass is what names the tables to measure; it is pure and fast,
- * and a clean first pass is final.
+ * Runs an analysis with what the database knows about the tables it touches:
+ * sizes (a rule that only matters on big tables is a warning on a small one),
+ * column facts and the session time zone (proven-safe changes are not
+ * errors). It runs twice because the first pass is what names the tables to
+ * read; it is pure and fast, and a clean first pass is final.
  */
-export async function analyzeWithSizes(
-  db: Queryable,
-  analyze: (tableSizes?: ReadonlyMap<string, TableSize>) => Promise<AnalysisResult>,
-): Promise<AnalysisResult> {
+export async function analyzeWithSizes(db: Queryable, analyze: (facts?: DatabaseFacts) => Promise<AnalysisResult>): Promise<AnalysisResult> {
   const first = await analyze();
   if (first.findings.length === 0) return first;
-  return analyze(await lockedSizes(db, touchedRelations(first.statements)));
-}
-
-/**
- * Sizes of locked relations, keyed as the analysis looks them up (the name
- * as written). Each is found by its exact parsed name, never by re-reading
- * the text; one that does not exist (yet) is absent: its size is unknown,
- * which is the cautious reading.
- */
-async function lockedSizes(db: Queryable, locks: readonly RelationLock[]): Promise<Map<string, TableSize>> {
-  const resolved = await resolveRelations(db, locks.map((l) => l.name));
-  const sizes = await relationSizes(db, resolved.flatMap((r) => (r === null ? [] : [r.oid])));
-  const result = new Map<string, TableSize>();
-  locks.forEach((lock, i) => {
-    const size = sizes.get(resolved[i]?.oid ?? 0);
-    if (size !== undefined) result.set(lock.relation, { bytes: size.bytes, rows: size.rows });
-  });
-  return result;
+  return analyze(await databaseFacts(db, touchedRelations(first.statements)));
 }
 
 /** A migration analysed against a live database of the given major version. */
 export function analyzeAgainstDatabase(db: Queryable, migration: Migration, pgVersion: number): Promise<AnalysisResult> {
   const input = analysisInputFor(migration, pgVersion);
-  return analyzeWithSizes(db, (tableSizes) => analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
+  return analyzeWithSizes(db, (facts) => analyzeMigration({ ...input, ...facts }));
 }
 
 /** Every relation the analysed statements lock, once each (by its exact name). */

@@ -5,7 +5,7 @@ import { unitName, type Migration, type Unit } from '../plan/index.js';
 import { buildSteps, unitFindings, type PlanSettings } from './build-steps.js';
 import type { DbContext } from './db-facts.js';
 import { describeGate } from './describe-gate.js';
-import { strongestLock } from './lock-impact.js';
+import { worstLock } from './lock-impact.js';
 import type {
   DatabaseContext,
   GateReport,
@@ -52,7 +52,7 @@ export function buildPlanReport(input: PlanReportInput): PlanReport {
   const units = input.units.map((unit, i) => buildUnit(input, unit, byId.get(unit.migrationId), i + 1));
   const relations = buildRelations(input.db, units);
   return redactDeep({
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: input.now.toISOString(),
     selection: input.selection,
     database: databaseContext(input.db),
@@ -87,7 +87,7 @@ function buildUnit(input: PlanReportInput, unit: Unit, migration: Migration | un
     rollback: rollbackReport(unit),
     steps,
     findings: unitFindings(unit, analysis),
-    worstLock: strongestLock(locks),
+    worstLock: worstLock(locks),
   };
 }
 
@@ -159,7 +159,7 @@ function summarise(units: readonly UnitReport[], relations: readonly RelationRep
       biggest = { name: r.name, totalBytes: r.totalBytes, rowEstimate: r.rowEstimate };
     }
   }
-  const worst = strongestLock(units.flatMap(unitLocks));
+  const worst = worstLock(units.flatMap(unitLocks));
   return {
     units: units.length,
     steps: units.reduce((n, u) => n + u.steps.length, 0),

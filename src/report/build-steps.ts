@@ -81,7 +81,7 @@ function sqlStep(ctx: StepContext, step: SqlStep, index: number): SqlStepReport 
       line: s.line,
       kind: s.kind,
       sql: s.sql,
-      locks: s.locks.map(lockReport),
+      locks: s.locks.map((lock) => lockReport(lock, s.lockDuration)),
       rewritesTable: s.rewritesTable,
       scansUnderStrongLock: s.scansUnderStrongLock,
       mustRunOutsideTransaction: s.mustRunOutsideTransaction,
@@ -108,7 +108,8 @@ function backfillStep(ctx: StepContext, step: BackfillStep, index: number): Back
     statementTimeoutMs: pacing.statementTimeoutMs,
     throttles: pacing.throttles,
     // Each batch is an UPDATE: ROW EXCLUSIVE, which blocks no reads or writes, only row locks on the batch.
-    locks: [lockReport({ relation: spec.table, level: 'ROW EXCLUSIVE' })],
+    // Each batch is its own short transaction.
+    locks: [lockReport({ relation: spec.table, level: 'ROW EXCLUSIVE' }, 'brief')],
     // Offline the key is unknown: the same UPDATE with the key named for people.
     batchSql: engineSql ?? batchUpdate(spec, spec.table, '(<key>) <= ($1)'),
     estimate: estimateBackfill(ctx, spec.table, pacing.batchSize),

@@ -1,5 +1,5 @@
 import { formatDuration } from '../plan/index.js';
-import { IMPACT_TEXT } from './lock-impact.js';
+import { HELD_TEXT, IMPACT_TEXT } from './lock-impact.js';
 import type { BackfillEstimate, BackfillStepReport, GateReport, LockReport, PlanReport, UnitStateReport } from './plan-report.js';
 
 /*
@@ -31,7 +31,7 @@ export function formatEstimate(ms: number): string {
 
 /** "ACCESS EXCLUSIVE on users". */
 export function formatLock(lock: LockReport): string {
-  return `${lock.level} on ${lock.relation}`;
+  return `${lock.level} on ${lock.relation}, ${HELD_TEXT[lock.held]}`;
 }
 
 export function formatGate(gate: GateReport): string {

@@ -1,4 +1,4 @@
-import { LOCK_LEVELS, type LockLevel, type RelationLock } from '../analysis/index.js';
+import { LOCK_DURATIONS, LOCK_LEVELS, type LockDuration, type LockLevel, type RelationLock } from '../analysis/index.js';
 import type { LockImpact, LockReport } from './plan-report.js';
 
 /*
@@ -27,9 +27,17 @@ export const IMPACT_TEXT: Readonly<Record<LockImpact, string>> = {
   readsAndWrites: 'blocks reads and writes',
 };
 
-/** A lock with what it blocks. */
-export function lockReport(lock: Pick<RelationLock, 'relation' | 'level'>): LockReport {
-  return { relation: lock.relation, level: lock.level, blocks: IMPACT[lock.level] };
+/** How long a lock is held, for people: used in every format's badges. */
+export const HELD_TEXT: Readonly<Record<LockDuration, string>> = {
+  brief: 'brief',
+  scan: 'for a scan',
+  rewrite: 'for a rewrite',
+  transaction: 'until COMMIT',
+};
+
+/** A lock with what it blocks and for how long. */
+export function lockReport(lock: Pick<RelationLock, 'relation' | 'level'>, held: LockDuration): LockReport {
+  return { relation: lock.relation, level: lock.level, blocks: IMPACT[lock.level], held };
 }
 
 /** Orders lock levels by strength (PostgreSQL's own numbering). */
@@ -37,9 +45,27 @@ export function lockStrength(level: LockLevel): number {
   return LOCK_LEVELS.indexOf(level);
 }
 
-/** The strongest of the locks; the first one on a tie. */
-export function strongestLock<T extends LockReport>(locks: readonly T[]): T | null {
+const IMPACTS: readonly LockImpact[] = ['nothing', 'ddl', 'writes', 'readsAndWrites'];
+
+/**
+ * The worst of the locks; the first one on a tie. A lock that blocks reads or
+ * writes for longer than a catalog change outranks any brief one, so an
+ * instant ACCESS EXCLUSIVE (ADD COLUMN) never looks worse than a
+ * write-blocking index build; then what it blocks, then how long, then the level.
+ */
+export function worstLock<T extends LockReport>(locks: readonly T[]): T | null {
+  const rank = (lock: T): readonly number[] => [
+    lock.held !== 'brief' && (lock.blocks === 'writes' || lock.blocks === 'readsAndWrites') ? 1 : 0,
+    IMPACTS.indexOf(lock.blocks),
+    LOCK_DURATIONS.indexOf(lock.held),
+    lockStrength(lock.level),
+  ];
   let worst: T | null = null;
-  for (const lock of locks) if (worst === null || lockStrength(lock.level) > lockStrength(worst.level)) worst = lock;
+  for (const lock of locks) if (worst === null || compareRanks(rank(lock), rank(worst)) > 0) worst = lock;
   return worst;
+}
+
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOCK_LEVELS, RULE_IDS } from '../analysis/index.js';
+import { LOCK_DURATIONS, LOCK_LEVELS, RULE_IDS } from '../analysis/index.js';
 import { PHASES } from '../plan/index.js';
 import type { PlanReport } from './plan-report.js';
 
@@ -17,10 +17,11 @@ const lock = z.strictObject({
   relation: z.string(),
   level: z.enum(LOCK_LEVELS),
   blocks: z.enum(['nothing', 'ddl', 'writes', 'readsAndWrites']),
+  held: z.enum(LOCK_DURATIONS),
 });
 const finding = z.strictObject({
   rule: z.enum(RULE_IDS),
-  severity: z.enum(['error', 'warning']),
+  severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
   hint: z.string(),
   step: nullableCount,
@@ -112,7 +113,7 @@ const relation = z.strictObject({
 /** The plan report's JSON, version 1. */
 export const planReportSchema: z.ZodType<PlanReport> = z
   .strictObject({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.literal(2),
     generatedAt: z.iso.datetime(),
     selection: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('pending') }),

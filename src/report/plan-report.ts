@@ -1,4 +1,4 @@
-import type { LockLevel, RuleId, Severity } from '../analysis/index.js';
+import type { LockDuration, LockLevel, RuleId, Severity } from '../analysis/index.js';
 import type { Phase } from '../plan/index.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Phase } from '../plan/index.js';
  * add fields freely, rename or remove only with a new `schemaVersion`.
  */
 export interface PlanReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   /** When the report was made (ISO 8601). */
   readonly generatedAt: string;
   /** Which units were asked for: the pending ones, every one, or the named migrations'. */
@@ -22,7 +22,7 @@ export interface PlanReport {
 }
 
 /** The current report schema version; bump it only for a breaking change. */
-export const PLAN_REPORT_SCHEMA_VERSION = 1;
+export const PLAN_REPORT_SCHEMA_VERSION = 2;
 
 /** The formats `migrate plan` renders. */
 export const PLAN_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
@@ -70,7 +70,7 @@ export interface UnitReport {
   readonly steps: readonly StepReport[];
   /** All lint findings of the unit; steps list their own too. */
   readonly findings: readonly FindingReport[];
-  /** The strongest lock any step of the unit takes; null when it takes none. */
+  /** The worst lock any step of the unit takes, by what it blocks and for how long; null when it takes none. */
   readonly worstLock: LockReport | null;
 }
 
@@ -102,6 +102,8 @@ export interface LockReport {
   readonly relation: string;
   readonly level: LockLevel;
   readonly blocks: LockImpact;
+  /** How long it is held: `brief` (catalog only), `transaction` (until COMMIT, past the statement), `scan` or `rewrite`. */
+  readonly held: LockDuration;
 }
 
 export interface FindingReport {

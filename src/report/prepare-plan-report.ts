@@ -1,6 +1,6 @@
 import { analyzeMigration, type AnalysisResult, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { analysisInputFor, assertBackfillTablesExist, readState, touchedRelations, type StateSnapshot } from '../execute/index.js';
+import { analysisInputFor, assertBackfillTablesExist, columnFacts, type DatabaseFacts, readState, timeZone, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
 import { serverVersion } from '../pg/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
@@ -59,8 +59,10 @@ export async function preparePlanReport(options: PreparePlanOptions): Promise<Pl
   const facts = await collectDbFacts({ db, schema, version, migrations, state, units, relations, batchSizeFor });
   const sizes = new Map<string, TableSize>();
   for (const [name, relation] of facts.relations) if (relation !== null) sizes.set(name, { bytes: relation.bytes, rows: relation.rows });
-  // Again with sizes: size-aware rules judge a big table differently from an empty one.
-  const analyses = await analyse(migrations, units, version.major, sizes);
+  // Again with sizes and column facts: size-aware rules judge a big table differently from an empty one.
+  // Column facts come from the catalog alone, so a table locked by a running migration does not stall the report.
+  const catalogColumns = await columnFacts(db, relations);
+  const analyses = await analyse(migrations, units, version.major, { tableSizes: sizes, catalogColumns, sessionTimeZone: await timeZone(db) });
   return buildPlanReport({ migrations, units, selection, analyses, settings: options.settings, db: { kind: 'online', facts }, now: options.now });
 }
 
@@ -93,13 +95,13 @@ async function analyse(
   migrations: readonly Migration[],
   units: readonly Unit[],
   pgVersion: number,
-  tableSizes: ReadonlyMap<string, TableSize> | undefined,
+  facts: DatabaseFacts | undefined,
 ): Promise<Map<string, AnalysisResult>> {
   const result = new Map<string, AnalysisResult>();
   for (const migration of migrations) {
     if (!units.some((u) => u.migrationId === migration.id)) continue;
     const input = analysisInputFor(migration, pgVersion);
-    result.set(migration.id, await analyzeMigration(tableSizes === undefined ? input : { ...input, tableSizes }));
+    result.set(migration.id, await analyzeMigration({ ...input, ...facts }));
   }
   return result;
 }

@@ -143,7 +143,7 @@ function gateCell(u: UnitReport): string {
 
 function findingCounts(findings: readonly FindingReport[]): string {
   const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
   if (findings.length === 0) return '<span class="muted">none</span>';
   return `${errors > 0 ? pill(`${errors} error${errors === 1 ? '' : 's'}`, 'error') : ''} ${warnings > 0 ? pill(`${warnings} warning${warnings === 1 ? '' : 's'}`, 'warning') : ''}`.trim();
 }

@@ -71,7 +71,7 @@ function renderHead(report: PlanReport): string {
   lines.push('| # | migration | phase | state | gate | worst lock | findings | rollback |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const u of report.units) {
     const errors = u.findings.filter((f) => f.severity === 'error').length;
-    const warnings = u.findings.length - errors;
+    const warnings = u.findings.filter((f) => f.severity === 'warning').length;
     lines.push(
       `| ${u.order} | \`${u.migrationId}\` | ${u.phase} | ${STATE_TEXT[u.state]} | ${cell(escapeText(gateCell(u)))} | ${u.worstLock === null ? 'none' : badge(u.worstLock)} | ${errors === 0 && warnings === 0 ? '✅' : `${errors > 0 ? `❌ ${errors}` : ''}${warnings > 0 ? ` ⚠️ ${warnings}` : ''}`.trim()} | ${u.rollback.possible ? 'yes' : 'no'} |`,
     );
@@ -156,7 +156,7 @@ function details(summary: string, lang: string, body: string, blockChars: number
 
 function findingLine(f: FindingReport, detailed: boolean): string {
   const where = f.step === null ? '' : ` (step ${f.step + 1}${f.line === null ? '' : `, line ${f.line}`})`;
-  const mark = f.severity === 'error' ? '❌ **error**' : '⚠️ **warning**';
+  const mark = f.severity === 'error' ? '❌ **error**' : f.severity === 'warning' ? '⚠️ **warning**' : 'ℹ️ **info**';
   return `- ${mark} \`${f.rule}\`${where}: ${escapeText(f.message)}${detailed ? `<br>_hint:_ ${escapeText(f.hint)}` : ''}`;
 }
 

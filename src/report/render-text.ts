@@ -125,7 +125,7 @@ function lockText(lock: LockReport, style: TextStyle): string {
 }
 
 function findingLines(f: FindingReport, style: TextStyle, width: number): string[] {
-  const label = f.severity === 'error' ? style.red('error') : style.yellow('warning');
+  const label = f.severity === 'error' ? style.red('error') : f.severity === 'warning' ? style.yellow('warning') : style.dim('info');
   return [...wrap(`${label} ${f.rule}: ${f.message}`, width, 6, 8), ...wrap(`hint: ${f.hint}`, width, 8, 14)];
 }
 

@@ -1,4 +1,4 @@
-import { analyzeMigration, type AnalysisResult, type Finding, type RuleId, type TableSize } from '../../src/analysis/index.js';
+import { analyzeMigration, type AnalysisResult, type CatalogColumn, type Finding, type RuleId, type TableSize } from '../../src/analysis/index.js';
 import type { Phase } from '../../src/plan/index.js';
 
 export interface CaseOptions {
@@ -10,6 +10,9 @@ export interface CaseOptions {
   readonly before?: string;
   readonly sizes?: Readonly<Record<string, readonly [bytes: number, rows: number]>>;
   readonly columnTypes?: Readonly<Record<string, string>>;
+  /** Catalog facts per `table.column`, as a reachable database provides them. */
+  readonly catalog?: Readonly<Record<string, CatalogColumn>>;
+  readonly sessionTimeZone?: string;
 }
 
 /** Runs `sql` as one step of a migration and returns the whole result. */
@@ -29,6 +32,8 @@ export async function analyzeCase(sql: string, opts: CaseOptions = {}): Promise<
     phases,
     ...(sizes === undefined ? {} : { tableSizes: sizes }),
     ...(columnTypes === undefined ? {} : { columnTypes }),
+    ...(opts.catalog === undefined ? {} : { catalogColumns: new Map(Object.entries(opts.catalog)) }),
+    ...(opts.sessionTimeZone === undefined ? {} : { sessionTimeZone: opts.sessionTimeZone }),
   });
 }
 

@@ -6,14 +6,10 @@ const RULE = 'breaking-change-outside-contract';
 
 describe('breaking-change-outside-contract', () => {
   it.each([
-    ['ALTER TABLE users DROP COLUMN email'],
     ['ALTER TABLE users RENAME COLUMN email TO email_address'],
     ['ALTER TABLE users RENAME TO people'],
-    ['DROP TABLE users'],
     ['DROP VIEW active_users'],
-    ['DROP MATERIALIZED VIEW stats'],
     ['DROP FUNCTION normalize_email(text)'],
-    ['DROP TYPE mood'],
     ['ALTER VIEW active_users RENAME TO live_users'],
     ['ALTER FUNCTION f() RENAME TO g'],
     ['ALTER TYPE mood RENAME TO feeling'],
@@ -27,12 +23,21 @@ describe('breaking-change-outside-contract', () => {
     expect(await rulesOf(sql)).toContain(RULE);
   });
 
-  it.each<Phase>(['expand', 'dualWrite', 'backfill'])('fires for DROP COLUMN in %s', async (phase) => {
-    expect(await rulesOf('ALTER TABLE users DROP COLUMN email', { phase })).toEqual([RULE]);
+  it.each<Phase>(['expand', 'dualWrite', 'backfill'])('fires for RENAME COLUMN in %s', async (phase) => {
+    expect(await rulesOf('ALTER TABLE users RENAME COLUMN email TO mail', { phase })).toEqual([RULE]);
   });
 
-  it.each<Phase>(['contract', 'drop'])('stays silent for DROP COLUMN in %s', async (phase) => {
-    expect(await rulesOf('ALTER TABLE users DROP COLUMN email', { phase })).toEqual([]);
+  it.each<Phase>(['contract', 'drop'])('stays silent for RENAME COLUMN in %s', async (phase) => {
+    expect(await rulesOf('ALTER TABLE users RENAME COLUMN email TO mail', { phase })).toEqual([]);
+  });
+
+  it.each([
+    ['ALTER TABLE users DROP COLUMN email'],
+    ['DROP TABLE users'],
+    ['DROP MATERIALIZED VIEW stats'],
+    ['DROP TYPE mood'],
+  ])('leaves %s to drop-before-drop-phase, which fires in every phase before drop', async (sql) => {
+    expect(await rulesOf(sql)).toEqual(['drop-before-drop-phase']);
   });
 
   it.each<[string, CaseOptions]>([

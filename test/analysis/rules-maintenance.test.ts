@@ -56,7 +56,6 @@ describe('unbounded-dml', () => {
   });
 
   it.each<[string, CaseOptions]>([
-    ['UPDATE users SET status = 1', { phase: 'backfill' }],
     ['UPDATE users SET status = 1 WHERE id BETWEEN 1 AND 1000', {}],
     ['DELETE FROM users WHERE created < now() - interval \'1 year\'', {}],
     ['UPDATE fresh SET a = 1', { before: 'CREATE TABLE fresh (a int)' }],

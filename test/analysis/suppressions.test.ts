@@ -11,7 +11,7 @@ describe('suppressions', () => {
   it('may be stacked, one rule per line', async () => {
     const sql = [
       '-- phasegate:allow add-column-rewrite measured: 2 s on a copy',
-      '-- phasegate:allow breaking-change-outside-contract nothing reads this column yet',
+      '-- phasegate:allow drop-before-drop-phase nothing reads this column yet',
       'ALTER TABLE users ADD COLUMN tenant int NOT NULL GENERATED ALWAYS AS IDENTITY, DROP COLUMN legacy',
     ].join('\n');
     expect(await findingsOf(sql)).toEqual([]);
@@ -20,7 +20,7 @@ describe('suppressions', () => {
   it('silence only the named rule', async () => {
     const sql = '-- phasegate:allow unbounded-dml small lookup table\nALTER TABLE users DROP COLUMN email';
     const rules = (await findingsOf(sql)).map((f) => f.rule);
-    expect(rules).toEqual(['breaking-change-outside-contract', 'stale-suppression']);
+    expect(rules).toEqual(['drop-before-drop-phase', 'stale-suppression']);
   });
 
   it('apply only to the next statement', async () => {

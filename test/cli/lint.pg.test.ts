@@ -31,7 +31,7 @@ describe('migrate lint', () => {
   });
 
   it('judges a --phase contract file differently from expand', async () => {
-    const { dir, file } = await sqlFile('ALTER TABLE users DROP COLUMN email;');
+    const { dir, file } = await sqlFile('ALTER TABLE users RENAME COLUMN email TO mail;');
     expect((await runCli(['lint', file], { cwd: dir })).code).toBe(4);
     expect((await runCli(['lint', file, '--phase', 'contract'], { cwd: dir })).code).toBe(0);
   });

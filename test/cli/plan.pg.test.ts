@@ -16,7 +16,7 @@ describe('migrate plan', () => {
     const result = await runCli(['plan', '--format', 'json'], { cwd: exampleDir });
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { schemaVersion: number; database: { kind: string; reason: string }; units: unknown[] };
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.database).toEqual(expect.objectContaining({ kind: 'offline', reason: 'no database URL configured' }));
     expect(report.units).toHaveLength(6);
   });

@@ -249,7 +249,7 @@ describe('advance with analysis', () => {
     await db.client.query('CREATE TABLE coexist (id int, legacy text)');
     const migrations = [
       m('1_a', { expand: { sql: 'ALTER TABLE coexist ADD COLUMN fresh text' } }),
-      m('2_b', { expand: { sql: ['ALTER TABLE coexist ADD COLUMN other text', 'ALTER TABLE coexist DROP COLUMN legacy'] } }),
+      m('2_b', { expand: { sql: ['ALTER TABLE coexist ADD COLUMN other text', 'ALTER TABLE coexist RENAME COLUMN legacy TO old_legacy'] } }),
     ];
     const result = await run(schema, migrations);
     expect(result.ran.map((u) => u.migration)).toEqual(['1_a']);
@@ -261,10 +261,10 @@ describe('advance with analysis', () => {
   it('runs a refused statement once it carries a suppression with a reason', async () => {
     const schema = freshSchema();
     await db.client.query('CREATE TABLE suppressed (id int, legacy text)');
-    const sql = '-- phasegate:allow breaking-change-outside-contract nothing reads legacy since 2019\nALTER TABLE suppressed DROP COLUMN legacy';
+    const sql = '-- phasegate:allow breaking-change-outside-contract nothing reads legacy since 2019\nALTER TABLE suppressed RENAME COLUMN legacy TO old_legacy';
     const result = await run(schema, [m('1_a', { expand: { sql } })]);
     expect(result.stoppedAt).toBeNull();
-    expect(await columns('suppressed')).toEqual(['id']);
+    expect(await columns('suppressed')).toEqual(['id', 'old_legacy']);
   });
 
   it('treats SQL that does not parse as bad input and runs nothing at all', async () => {

@@ -88,9 +88,9 @@ describe('plan report JSON', () => {
     const schema = z.fromJSONSchema(published);
     const json: unknown = JSON.parse(renderJson(await offlineReport()));
     expect(schema.safeParse(json).success).toBe(true);
-    expect(json).toMatchObject({ schemaVersion: 1 });
+    expect(json).toMatchObject({ schemaVersion: 2 });
     // The schema rejects what is not a report: a wrong version, an unknown key.
-    expect(schema.safeParse({ ...(json as object), schemaVersion: 2 }).success).toBe(false);
+    expect(schema.safeParse({ ...(json as object), schemaVersion: 1 }).success).toBe(false);
     expect(schema.safeParse({ ...(json as object), extra: true }).success).toBe(false);
   });
 });

@@ -20,7 +20,7 @@ describe('the public plan report API', () => {
   });
 
   it('keeps the report readonly and versioned', () => {
-    expectTypeOf<PlanReport['schemaVersion']>().toEqualTypeOf<1>();
+    expectTypeOf<PlanReport['schemaVersion']>().toEqualTypeOf<2>();
     expectTypeOf<PlanReport['units']>().toEqualTypeOf<readonly PlanReport['units'][number][]>();
     expectTypeOf<PlanReport['units'][number]['steps'][number]['kind']>().toEqualTypeOf<'sql' | 'backfill' | 'verify'>();
   });

@@ -3,8 +3,8 @@ import { describeObject } from '../describe.js';
 import { displayRelation } from '../relation.js';
 import type { RuleContext, RuleHit } from '../rule-context.js';
 import type { AlterCommand, ClassifiedStatement, NamedObject } from '../statement.js';
-import { judgeTypeChange } from '../type-change.js';
 import { displayType } from '../type-name.js';
+import { DATA_HOLDING } from './drop-before-drop-phase.js';
 
 const ALLOWED: ReadonlySet<Phase> = new Set(['contract', 'drop']);
 
@@ -20,14 +20,16 @@ const APP_VISIBLE = new Set([
  */
 export function breakingChangeOutsideContract(stmt: ClassifiedStatement, ctx: RuleContext): readonly RuleHit[] {
   if (ALLOWED.has(ctx.phase)) return [];
-  const isOld = (o: NamedObject): boolean => !ctx.migration.isNew(o.name, o.objectClass);
+  // A name this migration created or gave by RENAME is unknown to the running app.
+  const isOld = (o: NamedObject): boolean => !ctx.migration.isNew(o.name, o.objectClass) && !ctx.migration.isRenamedHere(o.name, o.objectClass);
   const breaks = (what: string, detail: string): RuleHit => ({
     severity: 'error',
     message: `${what} in the ${ctx.phase} phase breaks app versions still running against the old schema: ${detail}`,
   });
   switch (stmt.kind) {
     case 'drop':
-      if (!APP_VISIBLE.has(stmt.objectType)) return [];
+      // Drops that lose data are drop-before-drop-phase's, in every phase before drop.
+      if (!APP_VISIBLE.has(stmt.objectType) || DATA_HOLDING.has(stmt.objectType)) return [];
       return stmt.objects.filter(isOld).map((o) => breaks(`DROP ${describeObject(o)}`, 'they still query it'));
     case 'rename': {
       if (!APP_VISIBLE.has(stmt.renamedType) || !isOld(stmt.object)) return [];
@@ -56,21 +58,19 @@ function alterBreak(
 ): readonly RuleHit[] {
   const table = displayRelation(tableName);
   switch (cmd.kind) {
-    case 'dropColumn':
-      return [breaks(`DROP COLUMN ${table}.${cmd.column}`, 'they still read or write it')];
     case 'alterColumnType': {
-      const verdict = judgeTypeChange(ctx.columnType(tableName, cmd.column), cmd.type, cmd.usingExpression);
+      const verdict = ctx.typeChange(tableName, cmd);
       // A pure relaxation (or one we cannot rule out) is invisible to the old app.
       if (verdict.kind !== 'rewrite') return [];
       const target = cmd.type === undefined ? 'a new type' : displayType(cmd.type);
       return [breaks(`ALTER COLUMN ${table}.${cmd.column} TYPE ${target}`, 'they read and write the old type')];
     }
     case 'setNotNull':
-      if (ctx.migration.hasDefault(tableName, cmd.column)) return [];
+      if (ctx.hasDefault(tableName, cmd.column) || ctx.catalogColumn(tableName, cmd.column)?.notNull === true) return [];
       return [breaks(`SET NOT NULL on ${table}.${cmd.column} without a default`, `versions that do not write ${cmd.column} fail their INSERTs`)];
     case 'addConstraint':
       if (cmd.constraint.type !== 'notNull' || cmd.constraint.notNullColumn === undefined) return [];
-      if (ctx.migration.hasDefault(tableName, cmd.constraint.notNullColumn)) return [];
+      if (ctx.hasDefault(tableName, cmd.constraint.notNullColumn)) return [];
       return [breaks(`NOT NULL constraint on ${table}.${cmd.constraint.notNullColumn} without a default`, 'versions that do not write it fail their INSERTs')];
     case 'addColumn': {
       const hasDefault = (cmd.default !== undefined && cmd.default.kind !== 'null') || cmd.identity || cmd.generated !== undefined;

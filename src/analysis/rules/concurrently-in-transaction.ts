@@ -9,7 +9,7 @@ export function concurrentlyInTransaction(stmt: ClassifiedStatement, ctx: RuleCo
   return [
     {
       severity: 'error',
-      message: `${what} cannot run inside a transaction block, but ${ctx.transaction}: PostgreSQL fails it with "cannot run inside a transaction block"`,
+      message: `${what} cannot run inside a transaction block, but ${ctx.transaction.reason}: PostgreSQL fails it with "cannot run inside a transaction block"`,
     },
   ];
 }

@@ -6,6 +6,9 @@ import { breakingChangeOutsideContract } from './breaking-change-outside-contrac
 import { cluster } from './cluster.js';
 import { concurrentlyInTransaction } from './concurrently-in-transaction.js';
 import { constraintBuildsIndex } from './constraint-builds-index.js';
+import { dropBeforeDropPhase } from './drop-before-drop-phase.js';
+import { enumValueInTransaction } from './enum-value-in-transaction.js';
+import { lockHeldInTransaction } from './lock-held-in-transaction.js';
 import { lockTable } from './lock-table.js';
 import { nonConcurrentIndex } from './non-concurrent-index.js';
 import { nonConcurrentRefresh } from './non-concurrent-refresh.js';
@@ -39,6 +42,9 @@ export const STATEMENT_RULES: Readonly<Record<StatementRuleId, StatementRule>> =
   'non-concurrent-reindex': nonConcurrentReindex,
   'non-concurrent-refresh': nonConcurrentRefresh,
   'unbounded-dml': unboundedDml,
+  'drop-before-drop-phase': dropBeforeDropPhase,
+  'lock-held-in-transaction': lockHeldInTransaction,
+  'enum-value-in-transaction': enumValueInTransaction,
 };
 
 /** Judges one suppression comment; `used` says whether it silenced a finding. */

@@ -1,7 +1,6 @@
 import { displayRelation } from '../relation.js';
 import { existingAlter, type RuleContext, type RuleHit } from '../rule-context.js';
 import type { ClassifiedStatement } from '../statement.js';
-import { judgeTypeChange } from '../type-change.js';
 import { displayType } from '../type-name.js';
 
 /** ALTER COLUMN TYPE that is not a binary-coercible relaxation rewrites the table and its indexes. */
@@ -12,7 +11,7 @@ export function rewritingTypeChange(stmt: ClassifiedStatement, ctx: RuleContext)
   const hits: RuleHit[] = [];
   for (const cmd of alter.commands) {
     if (cmd.kind !== 'alterColumnType') continue;
-    const verdict = judgeTypeChange(ctx.columnType(alter.table, cmd.column), cmd.type, cmd.usingExpression);
+    const verdict = ctx.typeChange(alter.table, cmd);
     if (verdict.kind === 'noRewrite') continue;
     const size = ctx.size(alter.table);
     const target = cmd.type === undefined ? 'a new type' : displayType(cmd.type);

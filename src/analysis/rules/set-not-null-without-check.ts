@@ -19,12 +19,11 @@ export function setNotNullWithoutCheck(stmt: ClassifiedStatement, ctx: RuleConte
           ? cmd.constraint.notNullColumn
           : undefined;
     if (column === undefined) continue;
-    const proven = ctx.pgVersion >= 12 && ctx.migration.hasNotNullProof(alter.table, column);
-    if (proven) continue;
+    if (ctx.notNullProof(alter.table, column) !== undefined) continue;
     const size = ctx.size(alter.table);
     const why =
       ctx.pgVersion >= 12
-        ? `no validated CHECK (${column} IS NOT NULL) precedes it in this migration`
+        ? `no validated CHECK (${column} IS NOT NULL) precedes it in this migration${ctx.catalogColumn(alter.table, column) === undefined ? '' : ' or exists in the catalog'}`
         : `PostgreSQL ${ctx.pgVersion} cannot use a CHECK constraint to skip the scan`;
     hits.push({
       severity: size.severity,

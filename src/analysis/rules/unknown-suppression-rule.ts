@@ -9,7 +9,7 @@ export function unknownSuppressionRule(s: SuppressionComment): RuleHit | undefin
     s.rule === ''
       ? 'the suppression names no rule'
       : isRuleId(s.rule)
-        ? `${s.rule} is about suppressions and cannot itself be suppressed`
+        ? `${s.rule} cannot itself be suppressed: it is about suppressions or about SQL phasegate could not read`
         : `the suppression names ${s.rule}, which is not a phasegate rule`;
   return { severity: 'error', message };
 }

@@ -1,7 +1,7 @@
 import { displayRelation } from '../relation.js';
 import { existingAlter, type RuleContext, type RuleHit } from '../rule-context.js';
 import type { ClassifiedStatement, ConstraintInfo } from '../statement.js';
-import { constraintWork } from '../table-effects.js';
+import { type ConstraintWork, constraintWork, inlineConstraintWork } from '../table-effects.js';
 
 /**
  * Adding a CHECK or FOREIGN KEY without NOT VALID checks every existing row
@@ -14,8 +14,8 @@ export function validatedConstraint(stmt: ClassifiedStatement, ctx: RuleContext)
   const table = displayRelation(alter.table);
   const size = ctx.size(alter.table);
   const hits: RuleHit[] = [];
-  const judge = (c: ConstraintInfo, where: string): void => {
-    if ((c.type !== 'check' && c.type !== 'foreignKey') || constraintWork(c) !== 'validationScan') return;
+  const judge = (c: ConstraintInfo, where: string, work: ConstraintWork): void => {
+    if ((c.type !== 'check' && c.type !== 'foreignKey') || work !== 'validationScan') return;
     const label = `${c.name === undefined ? '' : `${c.name} `}${c.type === 'check' ? 'CHECK' : 'FOREIGN KEY'}`;
     const lock =
       c.references === undefined
@@ -27,8 +27,8 @@ export function validatedConstraint(stmt: ClassifiedStatement, ctx: RuleContext)
     });
   };
   for (const cmd of alter.commands) {
-    if (cmd.kind === 'addConstraint') judge(cmd.constraint, 'ADD CONSTRAINT ');
-    if (cmd.kind === 'addColumn') for (const c of cmd.constraints) judge(c, `ADD COLUMN ${cmd.column} with an inline `);
+    if (cmd.kind === 'addConstraint') judge(cmd.constraint, 'ADD CONSTRAINT ', constraintWork(cmd.constraint));
+    if (cmd.kind === 'addColumn') for (const c of cmd.constraints) judge(c, `ADD COLUMN ${cmd.column} with an inline `, inlineConstraintWork(cmd, c));
   }
   return hits;
 }

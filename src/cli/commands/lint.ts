@@ -5,13 +5,13 @@ import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
-import { loadMigrationFile, loadMigrations } from '../../load/index.js';
+import { loadMigrationFile } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
-import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
+import { isPhase, unitName, type Phase } from '../../plan/index.js';
 import { StateStore } from '../../state/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { color, printJson, printLines } from '../output.js';
+import { color, printError, printJson, printLines } from '../output.js';
 
 /** When no server answers, judge as the oldest PostgreSQL still supported. */
 const OFFLINE_PG_VERSION = 14;
@@ -22,7 +22,16 @@ interface LintFlags {
   readonly json?: boolean;
 }
 
-type LintTarget = { readonly kind: 'migration'; readonly migration: Migration } | { readonly kind: 'sql'; readonly file: string };
+type LintTarget = { readonly kind: 'migration' | 'sql'; readonly file: string };
+
+/** A file that could not be linted (does not load or parse): reported, and the run ends with exit 2. */
+interface Unreadable {
+  readonly file: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+const MIGRATION_FILE = /\.(?:ts|mts|js|mjs)$/;
 
 export function lintCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
@@ -46,20 +55,26 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
       try {
         const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : (await serverVersion(client)).major);
         const findings: Finding[] = [];
+        const unreadable: Unreadable[] = [];
         const problems: string[] = [];
         const done = client === undefined ? new Set<string>() : await doneUnits(client, config.schema);
         for (const target of targets) {
-          if (target.kind === 'migration' && client !== undefined) {
-            const analysis = await analyzeAgainstDatabase(client, target.migration, pgVersion);
-            findings.push(...analysis.findings);
-            problems.push(...(await backfillTableProblems(client, target.migration, analysis, (u) => !done.has(unitName(u)))));
-          } else findings.push(...(await lintTarget(target, phase, pgVersion, client)));
+          // One broken file must not hide the findings of the others (CI lints a whole tree at once).
+          try {
+            const result = await lintTarget(target, phase, pgVersion, client, done);
+            findings.push(...result.findings);
+            problems.push(...result.problems);
+          } catch (error) {
+            if (!(error instanceof PhasegateError) || !['INVALID_SQL', 'INVALID_MIGRATION'].includes(error.code)) throw error;
+            unreadable.push({ file: target.file, code: error.code, message: error.message });
+          }
         }
         if (problems.length > 0) throw backfillTablesError(problems);
         const errors = findings.filter((f) => f.severity === 'error').length;
-        const exitCode = errors > 0 ? EXIT.refused : EXIT.ok;
-        if (flags.json === true) printJson({ findings, online: client !== undefined, exitCode });
+        const exitCode = unreadable.length > 0 ? EXIT.badInput : errors > 0 ? EXIT.refused : EXIT.ok;
+        if (flags.json === true) printJson({ findings, unreadable, online: client !== undefined, exitCode });
         else printLines(...formatFindings(findings, client !== undefined));
+        for (const u of unreadable) printError(`${u.file}: ${u.message}`);
         setExit(exitCode);
       } finally {
         await client?.end().catch(() => undefined);
@@ -72,17 +87,24 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);
     if (info === undefined) throw new PhasegateError('USAGE', `${p}: no such file or directory`, { hint: 'pass migration files, directories or .sql files' });
-    if (info.isDirectory()) {
-      targets.push(...(await loadMigrations(p)).map((migration): LintTarget => ({ kind: 'migration', migration })));
-      const sqlFiles = (await readdir(p)).filter((n) => n.endsWith('.sql')).sort();
-      targets.push(...sqlFiles.map((n): LintTarget => ({ kind: 'sql', file: path.join(p, n) })));
-    } else if (p.endsWith('.sql')) {
-      targets.push({ kind: 'sql', file: p });
-    } else {
-      targets.push({ kind: 'migration', migration: await loadMigrationFile(path.resolve(p)) });
-    }
+    if (info.isDirectory()) targets.push(...(await walk(p)));
+    else targets.push({ kind: p.endsWith('.sql') ? 'sql' : 'migration', file: p });
   }
   return targets;
+}
+
+/** Migration and .sql files below `dir`, recursively, in path order; hidden folders and node_modules are skipped. */
+async function walk(dir: string): Promise<LintTarget[]> {
+  const out: LintTarget[] = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(file)));
+    else if (entry.name.endsWith('.sql')) out.push({ kind: 'sql', file });
+    else if (MIGRATION_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push({ kind: 'migration', file });
+  }
+  return out;
 }
 
 /** Units recorded done: their backfill tables may since have been renamed or dropped, which is no mistake. */
@@ -91,12 +113,24 @@ async function doneUnits(client: pg.Client, schema: string): Promise<Set<string>
   return new Set([...state.units].flatMap(([name, record]) => (record.state === 'done' ? [name] : [])));
 }
 
-async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: pg.Client | undefined): Promise<readonly Finding[]> {
-  if (target.kind === 'migration') return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
+/** A file's findings, and (with a database) the unknown backfill tables of its pending units. */
+async function lintTarget(
+  target: LintTarget,
+  phase: Phase,
+  pgVersion: number,
+  client: pg.Client | undefined,
+  done: ReadonlySet<string>,
+): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[] }> {
+  if (target.kind === 'migration') {
+    const migration = await loadMigrationFile(path.resolve(target.file));
+    if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
+    const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
+    return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))) };
+  }
   const text = await readFile(target.file, 'utf8');
   const options = { phase, pgVersion, file: target.file };
-  if (client === undefined) return (await analyzeSqlFile(text, options)).findings;
-  return (await analyzeWithSizes(client, (tableSizes) => analyzeSqlFile(text, tableSizes === undefined ? options : { ...options, tableSizes }))).findings;
+  if (client === undefined) return { findings: (await analyzeSqlFile(text, options)).findings, problems: [] };
+  return { findings: (await analyzeWithSizes(client, (facts) => analyzeSqlFile(text, { ...options, ...facts }))).findings, problems: [] };
 }
 
 function formatFindings(findings: readonly Finding[], online: boolean): string[] {
@@ -104,10 +138,11 @@ function formatFindings(findings: readonly Finding[], online: boolean): string[]
     const where = [f.file, f.migration === undefined ? undefined : `${f.phase}`, f.step === undefined ? undefined : `step ${f.step + 1}`, f.line === undefined ? undefined : `line ${f.line}`]
       .filter((x) => x !== undefined)
       .join(' ');
-    const severity = f.severity === 'error' ? color.red('error') : color.yellow('warning');
+    const severity = f.severity === 'error' ? color.red('error') : f.severity === 'warning' ? color.yellow('warning') : color.dim('info');
     return [`${where}: ${severity} [${f.rule}] ${f.message}`, color.dim(`  hint: ${f.hint}`)];
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
-  lines.push(`${errors} error(s), ${findings.length - errors} warning(s)${online ? '' : ' (offline: table sizes unknown)'}`);
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  lines.push(`${errors} error(s), ${warnings} warning(s)${online ? '' : ' (offline: table sizes unknown)'}`);
   return lines;
 }
