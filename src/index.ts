@@ -3,11 +3,13 @@
  * pipelines and tests can call them directly with their own pg client.
  */
 export { PhasegateError, type ErrorCode } from './errors.js';
+export type { Logger } from './logger.js';
 export { defineMigration, type Gate, type GateInput, type Migration, type MigrationDefinition, type Phase, type Step, type Unit } from './plan/index.js';
 export type { ConfigFile } from './load/index.js';
 export { loadConfig, loadMigrations, type Config } from './load/index.js';
 export {
   advance,
+  policyFromConfig,
   recordApproval,
   recordMarker,
   rollback,
@@ -15,6 +17,7 @@ export {
   type AdvanceOptions,
   type AdvanceResult,
   type ExecutionPolicy,
+  type PolicySettings,
   type MarkerInput,
   type RollbackResult,
   type Status,

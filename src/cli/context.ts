@@ -1,7 +1,6 @@
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { PhasegateError } from '../errors.js';
-import type { ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
 import type { Migration } from '../plan/index.js';
 import { redactSecrets } from './redact.js';
@@ -24,8 +23,9 @@ export async function resolveConfig(flags: GlobalFlags): Promise<Config> {
   }, process.env);
 }
 
+/** The project's migrations, checked against the config's timeouts and batch bounds. */
 export async function resolveMigrations(config: Config): Promise<Migration[]> {
-  return loadMigrations(config.migrationsDir);
+  return loadMigrations(config.migrationsDir, config);
 }
 
 /**
@@ -47,19 +47,6 @@ export async function createLogger(flags: GlobalFlags): Promise<Logger> {
 
 function redactObject(object: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(redactSecrets(JSON.stringify(object))) as Record<string, unknown>;
-}
-
-export function executionPolicy(config: Config): ExecutionPolicy {
-  return {
-    timeouts: config.timeouts,
-    nonTransactionalTimeouts: config.nonTransactionalTimeouts,
-    lockRetries: config.lockRetries,
-    preflight: config.preflight,
-    planCheck: config.planCheck,
-    backfillBatchSize: config.backfillBatchSize,
-    backfill: config.backfill,
-    random: Math.random,
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import { silentLogger, type Logger } from '../logger.js';
 import type { AnalysisResult } from '../analysis/index.js';
 import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
@@ -76,7 +76,7 @@ export interface AdvanceResult {
 export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   const { db, schema } = options;
   const dryRun = options.dryRun ?? false;
-  const logger = options.logger ?? pino({ enabled: false });
+  const logger = options.logger ?? silentLogger;
   const selected = selectUnits(options.migrations, options.to);
 
   if (!dryRun && !(await acquireRunnerLock(db, schema, options.waitMs ?? 0))) {
