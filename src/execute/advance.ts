@@ -179,7 +179,7 @@ function selectUnits(migrations: readonly Migration[], to: UnitTarget | undefine
   );
 }
 
-/** Invariant 4: a started migration may not change; name the phases that did. */
+/** Invariant 4 (docs/architecture.md): a started migration may not change; name the phases that did. */
 function assertUnchanged(migrations: readonly Migration[], state: StateSnapshot): void {
   const problems = migrations.flatMap((m) => {
     const recorded = state.fingerprints.get(m.id);
