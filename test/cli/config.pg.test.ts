@@ -44,13 +44,16 @@ describe('config that cannot disable safety', () => {
     expect(await tableExists(p.table)).toBe(false);
   });
 
-  it("exits 2 naming the migration file and step when a step's lockTimeout is above the config's statementTimeout", async () => {
+  it("exits 2 from advance and lint naming the migration file and step when a step's lockTimeout is above the config's statementTimeout", async () => {
     const p = await project({ timeouts: { statementTimeout: '30s' } }, { sql: undefined, steps: [{ sql: 'SELECT 1' }, { sql: 'SELECT 2', lockTimeout: '45s' }] });
     const result = await advance(p.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /1_t\.ts: expand\.steps\.2: lockTimeout \(45s\) must be shorter than statementTimeout \(30s from config timeouts\.statementTimeout\)/,
     );
+    const lint = await runCli(['lint'], { cwd: p.dir, env: { DATABASE_URL: db.url } });
+    expect(lint.code).toBe(2);
+    expect(lint.stderr).toContain('expand.steps.2: lockTimeout (45s) must be shorter than statementTimeout (30s from config timeouts.statementTimeout)');
     const both = await project({}, { sql: undefined, steps: [{ sql: `CREATE TABLE cfg_both_${counter} (id int)`, lockTimeout: '10s', statementTimeout: '5s' }] });
     const second = await advance(both.dir);
     expect(second.code).toBe(2);

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
-import { loadMigrationFile, loadMigrations } from '../../load/index.js';
+import { loadMigrationFile, loadMigrations, type Config } from '../../load/index.js';
 import { isPhase, type Migration, type Phase } from '../../plan/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -39,7 +39,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         throw new PhasegateError('USAGE', `--pg-version ${flags.pgVersion}: expected a major version such as 15`, { hint: 'e.g. --pg-version 15' });
       }
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
-      const targets = await collectTargets(paths.length === 0 ? [config.migrationsDir] : paths);
+      const targets = await collectTargets(paths.length === 0 ? [config.migrationsDir] : paths, config);
       const client = config.databaseUrl === undefined ? undefined : await connect(config).catch(() => undefined);
       try {
         const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
@@ -56,19 +56,19 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
     });
 }
 
-async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
+async function collectTargets(paths: readonly string[], config: Config): Promise<LintTarget[]> {
   const targets: LintTarget[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);
     if (info === undefined) throw new PhasegateError('USAGE', `${p}: no such file or directory`, { hint: 'pass migration files, directories or .sql files' });
     if (info.isDirectory()) {
-      targets.push(...(await loadMigrations(p)).map((migration): LintTarget => ({ kind: 'migration', migration })));
+      targets.push(...(await loadMigrations(p, config)).map((migration): LintTarget => ({ kind: 'migration', migration })));
       const sqlFiles = (await readdir(p)).filter((n) => n.endsWith('.sql')).sort();
       targets.push(...sqlFiles.map((n): LintTarget => ({ kind: 'sql', file: path.join(p, n) })));
     } else if (p.endsWith('.sql')) {
       targets.push({ kind: 'sql', file: p });
     } else {
-      targets.push({ kind: 'migration', migration: await loadMigrationFile(path.resolve(p)) });
+      targets.push({ kind: 'migration', migration: await loadMigrationFile(path.resolve(p), config) });
     }
   }
   return targets;
