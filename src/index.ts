@@ -20,6 +20,7 @@ export {
   type ExecutionPolicy,
   type PolicySettings,
   type MarkerInput,
+  type RollbackOptions,
   type RollbackResult,
   type Status,
   type StopReason,

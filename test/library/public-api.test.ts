@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { defineMigration, loadConfig, policyFromConfig, type ExecutionPolicy, type Logger } from '../../src/index.js';
+import { defineMigration, loadConfig, policyFromConfig, type AdvanceOptions, type ExecutionPolicy, type Logger, type RollbackOptions } from '../../src/index.js';
 
 /*
  * These checks are compile-time: `npm test` runs `tsc --noEmit -p .` before
@@ -32,7 +32,9 @@ describe('the library API', () => {
     expect(valid.expand?.steps).toHaveLength(1);
   });
 
-  it('accepts a pino logger wherever a Logger is expected', () => {
+  it("takes a structural Logger, not pino's type, and accepts a pino logger as one", () => {
+    expectTypeOf<NonNullable<AdvanceOptions['logger']>>().toEqualTypeOf<Logger>();
+    expectTypeOf<NonNullable<RollbackOptions['logger']>>().toEqualTypeOf<Logger>();
     expectTypeOf(pino({ enabled: false })).toExtend<Logger>();
     expectTypeOf<Logger>().not.toHaveProperty('level');
   });
