@@ -43,7 +43,7 @@ export const configFileSchema = z.strictObject({
   databaseUrl: z.string().min(1).optional(),
   /** @default "migrations" (relative to the config file) */
   migrationsDir: z.string().min(1).optional(),
-  /** Schema that holds phasegate's state. @default "phasegate" */
+  /** Schema that holds phasegate's state: not empty, at most 63 bytes, no pg_ prefix. @default "phasegate" */
   schema: z.string().optional(),
   /** Timeouts for transactional steps. @default { lockTimeout: "5s", statementTimeout: "1m" } */
   timeouts: timeoutsSchema.partial().optional(),
