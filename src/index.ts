@@ -1,13 +1,16 @@
 /**
  * phasegate's library API. The CLI is a thin layer over these functions;
- * pipelines and tests can call them directly with their own pg client.
+ * pipelines and tests call them with a session from connectRunner.
  */
 export { PhasegateError, type ErrorCode } from './errors.js';
+export { connect as connectRunner } from './cli/index.js';
+export type { Logger } from './logger.js';
 export { defineMigration, type Gate, type GateInput, type Migration, type MigrationDefinition, type Phase, type Step, type Unit } from './plan/index.js';
 export type { ConfigFile } from './load/index.js';
 export { loadConfig, loadMigrations, type Config } from './load/index.js';
 export {
   advance,
+  policyFromConfig,
   recordApproval,
   recordMarker,
   rollback,
@@ -15,7 +18,9 @@ export {
   type AdvanceOptions,
   type AdvanceResult,
   type ExecutionPolicy,
+  type PolicySettings,
   type MarkerInput,
+  type RollbackOptions,
   type RollbackResult,
   type Status,
   type StopReason,

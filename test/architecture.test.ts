@@ -7,7 +7,7 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /**
  * Which folders each folder may import (docs/architecture.md, "Layout").
- * The top-level errors.ts and secrets.ts are shared by all.
+ * The top-level errors.ts, logger.ts and secrets.ts are shared by all.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   pg: [],
@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['plan', 'load', 'gates', 'analysis', 'state', 'execute', 'backfill', 'report', 'pg'],
 };
 
-const SHARED_FILES: ReadonlySet<string> = new Set(['errors.js', 'secrets.js']);
+const SHARED_FILES: ReadonlySet<string> = new Set(['errors.js', 'logger.js', 'secrets.js']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

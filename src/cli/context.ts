@@ -2,7 +2,6 @@ import pg from 'pg';
 import pino, { type LogFn, type Logger } from 'pino';
 import { checkConfigFragments } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import type { ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
 import type { Migration } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
@@ -31,8 +30,9 @@ export async function resolveConfig(flags: GlobalFlags): Promise<Config> {
   return config;
 }
 
+/** The project's migrations, checked against the config's timeouts and batch bounds. */
 export async function resolveMigrations(config: Config): Promise<Migration[]> {
-  return loadMigrations(config.migrationsDir);
+  return loadMigrations(config.migrationsDir, config);
 }
 
 /**
@@ -56,19 +56,6 @@ export async function createLogger(flags: GlobalFlags): Promise<Logger> {
     return pino(options, pretty({ destination: 2, ignore: 'pid,hostname' }));
   }
   return pino(options, pino.destination(2));
-}
-
-export function executionPolicy(config: Config): ExecutionPolicy {
-  return {
-    timeouts: config.timeouts,
-    nonTransactionalTimeouts: config.nonTransactionalTimeouts,
-    lockRetries: config.lockRetries,
-    preflight: config.preflight,
-    planCheck: config.planCheck,
-    backfillBatchSize: config.backfillBatchSize,
-    backfill: config.backfill,
-    random: Math.random,
-  };
 }
 
 /**

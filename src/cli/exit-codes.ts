@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import type { StopReason } from '../execute/index.js';
 
-/** The process exit codes every command uses (DESIGN.md, "Exit codes"). */
+/** The process exit codes every command uses (docs/architecture.md, "Exit codes"). */
 export const EXIT = {
   ok: 0,
   stepFailed: 1,

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import { silentLogger, type Logger } from '../logger.js';
 import type { AnalysisResult } from '../analysis/index.js';
 import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
@@ -77,7 +77,7 @@ export interface AdvanceResult {
 export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   const { db, schema } = options;
   const dryRun = options.dryRun ?? false;
-  const logger = options.logger ?? pino({ enabled: false });
+  const logger = options.logger ?? silentLogger;
   const selected = selectUnits(options.migrations, options.to);
 
   if (!dryRun && !(await acquireRunnerLock(db, schema, options.waitMs ?? 0))) {
@@ -183,7 +183,7 @@ function selectUnits(migrations: readonly Migration[], to: UnitTarget | undefine
   );
 }
 
-/** Invariant 4: a started migration may not change; name the phases that did. */
+/** Invariant 4 (docs/architecture.md): a started migration may not change; name the phases that did. */
 function assertUnchanged(migrations: readonly Migration[], state: StateSnapshot): void {
   const problems = migrations.flatMap((m) => {
     const recorded = state.fingerprints.get(m.id);

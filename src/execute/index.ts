@@ -11,7 +11,7 @@ export type { StateSnapshot } from './gate-facts.js';
 export { gateVerdictFor } from './gate-verdict.js';
 export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';
-export type { ExecutionPolicy } from './policy.js';
+export { policyFromConfig, type ExecutionPolicy, type PolicySettings } from './policy.js';
 export { readState } from './read-state.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';

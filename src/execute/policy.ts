@@ -18,3 +18,23 @@ export interface ExecutionPolicy {
   /** Source of jitter; injectable for tests. */
   readonly random: () => number;
 }
+
+/** The settings a policy is made of; a loaded `Config` has every one. */
+export type PolicySettings = Omit<ExecutionPolicy, 'random'>;
+
+/**
+ * The policy `advance` and `rollback` run under, from a loaded config:
+ * what the CLI uses, so a library caller runs steps exactly as `migrate` does.
+ */
+export function policyFromConfig(config: PolicySettings, random: () => number = Math.random): ExecutionPolicy {
+  return {
+    timeouts: config.timeouts,
+    nonTransactionalTimeouts: config.nonTransactionalTimeouts,
+    lockRetries: config.lockRetries,
+    preflight: config.preflight,
+    planCheck: config.planCheck,
+    backfillBatchSize: config.backfillBatchSize,
+    backfill: config.backfill,
+    random,
+  };
+}

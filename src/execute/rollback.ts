@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import { silentLogger, type Logger } from '../logger.js';
 import { PhasegateError } from '../errors.js';
 import { phaseIndex, type Migration, type Phase } from '../plan/index.js';
 import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, withTransaction, type Queryable } from '../state/index.js';
@@ -28,7 +28,7 @@ const IRREVERSIBLE: ReadonlySet<Phase> = new Set(['contract', 'drop']);
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const { db, schema, migration, policy } = options;
-  const logger = options.logger ?? pino({ enabled: false });
+  const logger = options.logger ?? silentLogger;
   if (!(await acquireRunnerLock(db, schema, 0))) return { kind: 'locked' };
   try {
     await ensureStateSchema(db, schema);

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';

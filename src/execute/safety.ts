@@ -44,7 +44,7 @@ export function touchedRelations(statements: readonly StatementFacts[]): Relatio
   return [...unique.values()];
 }
 
-/** The findings of one unit; throws REFUSED listing every error finding (DESIGN invariant 1). */
+/** The findings of one unit; throws REFUSED listing every error finding (docs/architecture.md, invariant 1). */
 export function unitFindings(result: AnalysisResult, unit: Unit): Finding[] {
   const findings = result.findings.filter((f) => f.phase === unit.phase);
   const errors = findings.filter((f) => f.severity === 'error');

@@ -3,25 +3,39 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { PhasegateError } from '../errors.js';
-import { backfillTuningSchema, parseDuration, type BackfillTuning, type Timeouts } from '../plan/index.js';
+import {
+  backfillTuningSchema,
+  checkBatchBounds,
+  formatDuration,
+  MAX_TIMEOUT_MS,
+  parseDuration,
+  timeoutMs,
+  type BackfillTuning,
+  type Timeouts,
+} from '../plan/index.js';
 import { importModule } from './import-module.js';
 
 export const CONFIG_FILES = ['phasegate.config.ts', 'phasegate.config.mts', 'phasegate.config.js', 'phasegate.config.json'] as const;
 
+/** A wait the runner measures itself; "0s" means "do not wait". */
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (expected e.g. "500ms", "5s", "30m")` });
     return z.NEVER;
   }
+  if (ms > MAX_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is longer than the longest wait supported (${formatDuration(MAX_TIMEOUT_MS)})` });
+    return z.NEVER;
+  }
   return ms;
 });
 
 const timeoutsSchema = z.strictObject({
-  /** How long one statement may wait for a lock before it is cancelled and retried. */
-  lockTimeout: duration,
-  /** How long one statement may run. */
-  statementTimeout: duration,
+  /** How long one statement may wait for a lock before it is cancelled and retried; above 0. */
+  lockTimeout: timeoutMs,
+  /** How long one statement may run; above lockTimeout. */
+  statementTimeout: timeoutMs,
 });
 
 /** The config file's shape; every key is optional and has a default. */
@@ -29,8 +43,8 @@ export const configFileSchema = z.strictObject({
   databaseUrl: z.string().min(1).optional(),
   /** @default "migrations" (relative to the config file) */
   migrationsDir: z.string().min(1).optional(),
-  /** Schema that holds phasegate's state. @default "phasegate" */
-  schema: z.string().min(1).max(63).optional(),
+  /** Schema that holds phasegate's state: not empty, at most 63 bytes, no pg_ prefix. @default "phasegate" */
+  schema: z.string().optional(),
   /** Timeouts for transactional steps. @default { lockTimeout: "5s", statementTimeout: "1m" } */
   timeouts: timeoutsSchema.partial().optional(),
   /**
@@ -55,7 +69,10 @@ export const configFileSchema = z.strictObject({
    * adaptive); the other keys are the pacing and throttle settings a backfill
    * spec may also set (README "Backfills").
    */
-  backfill: z.strictObject({ batchSize: z.number().int().positive().optional(), ...backfillTuningSchema.shape }).optional(),
+  backfill: z
+    .strictObject({ batchSize: z.number().int().positive().optional(), ...backfillTuningSchema.shape })
+    .superRefine(checkBatchBounds)
+    .optional(),
 });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
@@ -96,7 +113,9 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
       hint: 'pass the path of an existing file to --config, or run `migrate init` to create one',
     });
   }
-  const file = configFile === undefined ? {} : await readConfigFile(configFile);
+  const read = configFile === undefined ? { data: {}, problems: [] } : await readConfigFile(configFile);
+  const file = read.data ?? {};
+  const where = configFile ?? 'config';
   const baseDir = configFile === undefined ? cwd : path.dirname(configFile);
 
   const timeouts = {
@@ -107,14 +126,16 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     lockTimeoutMs: file.nonTransactionalTimeouts?.lockTimeout ?? 300_000,
     statementTimeoutMs: file.nonTransactionalTimeouts?.statementTimeout ?? 4 * 3_600_000,
   };
-  for (const [key, t] of [['timeouts', timeouts], ['nonTransactionalTimeouts', nonTransactionalTimeouts]] as const) {
-    if (t.lockTimeoutMs >= t.statementTimeoutMs) {
-      throw new PhasegateError(
-        'INVALID_CONFIG',
-        `${configFile ?? 'config'}: ${key}.lockTimeout must be shorter than ${key}.statementTimeout`,
-        { hint: 'a lock wait is part of the statement; keep lockTimeout well below statementTimeout' },
-      );
-    }
+  const schema = resolveSchema(overrides, env, file.schema, where);
+  const problems = [
+    ...read.problems,
+    ...(read.data === undefined ? [] : timeoutOrderProblems(where, { timeouts, nonTransactionalTimeouts })),
+    ...schema.problems,
+  ];
+  if (problems.length > 0) {
+    throw new PhasegateError('INVALID_CONFIG', problems.join('\n'), {
+      hint: 'fix the settings above (see "Configuration" in README.md for every key and its default); nothing was run',
+    });
   }
 
   const migrationsDir = overrides.migrationsDir ?? env['PHASEGATE_MIGRATIONS_DIR'];
@@ -122,7 +143,7 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     databaseUrl: overrides.databaseUrl ?? env['PHASEGATE_DATABASE_URL'] ?? env['DATABASE_URL'] ?? file.databaseUrl,
     migrationsDir:
       migrationsDir === undefined ? path.resolve(baseDir, file.migrationsDir ?? 'migrations') : path.resolve(cwd, migrationsDir),
-    schema: overrides.schema ?? env['PHASEGATE_SCHEMA'] ?? file.schema ?? 'phasegate',
+    schema: schema.name,
     timeouts,
     nonTransactionalTimeouts,
     lockRetries: file.lockRetries ?? 5,
@@ -152,7 +173,48 @@ function findConfigFile(cwd: string): string | undefined {
   }
 }
 
-async function readConfigFile(file: string): Promise<z.output<typeof configFileSchema>> {
+/** A lock wait is part of its statement: a lock timeout at or above the statement timeout never fires. */
+function timeoutOrderProblems(where: string, sets: Record<'timeouts' | 'nonTransactionalTimeouts', Timeouts>): string[] {
+  return Object.entries(sets).flatMap(([key, t]) =>
+    t.lockTimeoutMs < t.statementTimeoutMs
+      ? []
+      : [
+          `${where}: ${key}.lockTimeout (${formatDuration(t.lockTimeoutMs)}) must be shorter than ${key}.statementTimeout ` +
+            `(${formatDuration(t.statementTimeoutMs)}): a lock wait is part of the statement`,
+        ],
+  );
+}
+
+/**
+ * The state schema's name and where it came from. PostgreSQL would silently
+ * truncate a name longer than 63 bytes and reserves the pg_ prefix.
+ */
+function resolveSchema(
+  overrides: ConfigOverrides,
+  env: NodeJS.ProcessEnv,
+  fromFile: string | undefined,
+  where: string,
+): { readonly name: string; readonly problems: readonly string[] } {
+  const [name, source] =
+    overrides.schema !== undefined
+      ? [overrides.schema, '--schema']
+      : env['PHASEGATE_SCHEMA'] !== undefined
+        ? [env['PHASEGATE_SCHEMA'], 'PHASEGATE_SCHEMA']
+        : [fromFile ?? 'phasegate', `${where}: schema`];
+  const bytes = Buffer.byteLength(name, 'utf8');
+  const problem =
+    name.trim() === ''
+      ? 'must not be empty'
+      : bytes > 63
+        ? `"${name}" is ${bytes} bytes long; PostgreSQL names are at most 63 bytes`
+        : name.startsWith('pg_')
+          ? `"${name}" starts with pg_, which PostgreSQL reserves for system schemas`
+          : undefined;
+  return { name, problems: problem === undefined ? [] : [`${source}: ${problem}`] };
+}
+
+/** The file's settings, or every problem zod found in it. */
+async function readConfigFile(file: string): Promise<{ readonly data?: z.output<typeof configFileSchema>; readonly problems: readonly string[] }> {
   let raw: unknown;
   try {
     raw = file.endsWith('.json') ? JSON.parse(await readFile(file, 'utf8')) : await importModule(file);
@@ -163,11 +225,6 @@ async function readConfigFile(file: string): Promise<z.output<typeof configFileS
     });
   }
   const parsed = configFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${file}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-    throw new PhasegateError('INVALID_CONFIG', lines.join('\n'), {
-      hint: 'see "Configuration" in README.md for every key and its default',
-    });
-  }
-  return parsed.data;
+  if (parsed.success) return { data: parsed.data, problems: [] };
+  return { problems: parsed.error.issues.map((i) => `${file}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`) };
 }

@@ -1,14 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
-import { buildMigration, compareIds, MIGRATION_FILE, type Migration } from '../plan/index.js';
+import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
 import { importModule } from './import-module.js';
 
 /**
  * Loads every migration in `dir`, in id order. A file that does not load or
- * validate stops everything: nothing may run on a half-read plan.
+ * validate stops everything: nothing may run on a half-read plan. With the
+ * config's `defaults`, step timeouts and batch bounds are checked against them.
  */
-export async function loadMigrations(dir: string): Promise<Migration[]> {
+export async function loadMigrations(dir: string, defaults?: MigrationDefaults): Promise<Migration[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -26,7 +27,7 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
   const migrations: Migration[] = [];
   for (const name of files) {
     try {
-      migrations.push(await loadMigrationFile(path.join(dir, name)));
+      migrations.push(await loadMigrationFile(path.join(dir, name), defaults));
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -45,8 +46,11 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
   return migrations.sort((a, b) => compareIds(a.id, b.id));
 }
 
-/** Loads and validates one migration file; its id is the file name without extension. */
-export async function loadMigrationFile(file: string): Promise<Migration> {
+/**
+ * Loads and validates one migration file; its id is the file name without
+ * extension. `defaults` as for loadMigrations.
+ */
+export async function loadMigrationFile(file: string, defaults?: MigrationDefaults): Promise<Migration> {
   const match = MIGRATION_FILE.exec(path.basename(file));
   if (match === null) {
     throw new PhasegateError('INVALID_MIGRATION', `${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`, {
@@ -59,5 +63,12 @@ export async function loadMigrationFile(file: string): Promise<Migration> {
   } catch (error) {
     throw new PhasegateError('INVALID_MIGRATION', `${file}: cannot be loaded: ${(error as Error).message}`, { cause: error });
   }
-  return buildMigration(match[1] as string, file, exported);
+  const migration = buildMigration(match[1] as string, file, exported);
+  const problems = settingsProblems(migration, defaults);
+  if (problems.length > 0) {
+    throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), {
+      hint: 'change the migration or the config so every lockTimeout is below its statementTimeout and minBatchSize <= maxBatchSize',
+    });
+  }
+  return migration;
 }

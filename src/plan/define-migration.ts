@@ -2,7 +2,8 @@ import type { MigrationDefinition } from './schema.js';
 
 /**
  * Declares a phased migration. The definition is validated when phasegate
- * loads the file, so a mistake names the file and the field.
+ * loads the file, so a mistake names the file and the field; a plain (not
+ * generic) parameter lets the compiler reject a misspelt key (`expnad:`) too.
  *
  * @example
  * export default defineMigration({
@@ -10,6 +11,6 @@ import type { MigrationDefinition } from './schema.js';
  *   expand: { sql: 'ALTER TABLE users ADD COLUMN nickname text' },
  * });
  */
-export function defineMigration<const T extends MigrationDefinition>(definition: T): T {
+export function defineMigration(definition: MigrationDefinition): MigrationDefinition {
   return definition;
 }

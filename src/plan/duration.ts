@@ -1,3 +1,9 @@
+/**
+ * The longest timeout PostgreSQL accepts: lock_timeout and statement_timeout
+ * are int milliseconds, so "30d" would make every SET fail.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;

@@ -1,10 +1,11 @@
 export { buildMigration, MIGRATION_FILE } from './build-migration.js';
 export { defineMigration } from './define-migration.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
+export { settingsProblems, type MigrationDefaults } from './check-settings.js';
 export { changedPhases } from './fingerprint.js';
 export type { BackfillStep, Migration, SqlStep, Step, Timeouts, Unit, VerifyStep } from './model.js';
 export { unitName } from './model.js';
 export { compareIds, orderUnits } from './order.js';
 export { isPhase, phaseIndex, PHASES, type Phase } from './phases.js';
-export { backfillTuningSchema } from './schema.js';
+export { backfillTuningSchema, checkBatchBounds, timeoutMs } from './schema.js';
 export type { BackfillSpec, BackfillTuning, Gate, GateInput, MigrationDefinition } from './schema.js';

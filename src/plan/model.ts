@@ -53,7 +53,7 @@ export interface Migration {
   readonly fingerprints: Readonly<Partial<Record<Phase, string>>>;
 }
 
-/** How a unit is named in the state store and in umzug: "<id>:<phase>". */
+/** How a unit is named in the state store and in messages: "<id>:<phase>". */
 export function unitName(unit: Pick<Unit, 'migrationId' | 'phase'>): string {
   return `${unit.migrationId}:${unit.phase}`;
 }

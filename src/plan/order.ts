@@ -4,7 +4,7 @@ import { phaseIndex } from './phases.js';
 /**
  * All units of all migrations in the order `advance` runs them: by phase,
  * then by migration id, so a later migration never overtakes an earlier one
- * within a phase (DESIGN invariant 2).
+ * within a phase (docs/architecture.md, invariant 2).
  */
 export function orderUnits(migrations: readonly Migration[]): Unit[] {
   return migrations

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 
 /*
  * The zod schemas here are the single source of the authoring types (their
@@ -10,10 +10,25 @@ import { parseDuration } from './duration.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-const durationMs = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+/**
+ * A duration in milliseconds ("5s" or 5000) that PostgreSQL can take as a
+ * timeout: above 0 (0 turns a timeout off) and at most MAX_TIMEOUT_MS.
+ */
+export const timeoutMs = z.union([z.number().int(), z.string()]).transform((value, ctx) => {
   const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms === undefined || ms <= 0) {
+  if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (expected e.g. "500ms", "5s", "30m", "24h")` });
+    return z.NEVER;
+  }
+  if (ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} must be longer than 0 (PostgreSQL reads 0 as "no timeout")` });
+    return z.NEVER;
+  }
+  if (ms > MAX_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is longer than PostgreSQL accepts for a timeout (${MAX_TIMEOUT_MS}ms, about ${formatDuration(MAX_TIMEOUT_MS)})`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -84,9 +99,9 @@ export const gateSchema: z.ZodType<Gate, GateInput> = z.record(z.string(), z.unk
 const stepInputSchema = z.strictObject({
   sql: nonEmpty,
   /** Overrides the config's lock timeout for this statement ("5s" or ms). */
-  lockTimeout: durationMs.optional(),
+  lockTimeout: timeoutMs.optional(),
   /** Overrides the config's statement timeout for this statement. */
-  statementTimeout: durationMs.optional(),
+  statementTimeout: timeoutMs.optional(),
   /** false for statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY). @default true */
   transaction: z.boolean().optional(),
 });
@@ -102,7 +117,7 @@ const phaseShape = {
 };
 
 /** A duration limit, or false to turn that throttle off. */
-const limitMs = z.union([durationMs, z.literal(false)]);
+const limitMs = z.union([timeoutMs, z.literal(false)]);
 
 /**
  * How a backfill paces itself: the same keys in the config file's `backfill`
@@ -111,7 +126,7 @@ const limitMs = z.union([durationMs, z.literal(false)]);
  */
 export const backfillTuningSchema = z.strictObject({
   /** Batch size adapts so one batch takes about this long. @default "100ms" */
-  targetBatchDuration: durationMs.optional(),
+  targetBatchDuration: timeoutMs.optional(),
   /** Adaptive sizing never goes below this many rows. @default 10 */
   minBatchSize: z.number().int().positive().optional(),
   /** Adaptive sizing never goes above this many rows. @default 100000 */
@@ -127,14 +142,26 @@ export const backfillTuningSchema = z.strictObject({
   /** A query returning one boolean, true when the database is healthy enough to go on. */
   healthQuery: nonEmpty.optional(),
   /** How often health is checked, and how often a throttled or paused backfill looks again. @default "1s" */
-  throttleCheckInterval: durationMs.optional(),
+  throttleCheckInterval: timeoutMs.optional(),
   /** statement_timeout of one batch. @default config timeouts.statementTimeout */
-  statementTimeout: durationMs.optional(),
+  statementTimeout: timeoutMs.optional(),
   /** Failed attempts in a row (each timed-out batch is halved) before the backfill fails. @default 8 */
   maxBatchFailures: z.number().int().min(1).max(100).optional(),
   /** Passes over the table while verification still counts rows. @default 3 */
   verifyPasses: z.number().int().min(1).max(100).optional(),
 });
+
+/**
+ * Adaptive sizing keeps each batch between the two bounds; with the minimum
+ * above the maximum there is no size it could pick. Used by the config
+ * file's `backfill` section and by every backfill spec.
+ */
+export function checkBatchBounds(tuning: Pick<BackfillTuning, 'minBatchSize' | 'maxBatchSize'>, ctx: z.RefinementCtx): void {
+  const { minBatchSize, maxBatchSize } = tuning;
+  if (minBatchSize !== undefined && maxBatchSize !== undefined && minBatchSize > maxBatchSize) {
+    ctx.addIssue({ code: 'custom', path: ['minBatchSize'], message: `must not be above maxBatchSize (${maxBatchSize}), but is ${minBatchSize}` });
+  }
+}
 
 export const backfillSpecSchema = z.strictObject({
   /** The table to backfill, optionally schema-qualified ("public.users"). */
@@ -146,7 +173,7 @@ export const backfillSpecSchema = z.strictObject({
   /** A fixed number of rows per batch: turns adaptive sizing off. @default adaptive, starting at config backfill.batchSize */
   batchSize: z.number().int().positive().optional(),
   ...backfillTuningSchema.shape,
-});
+}).superRefine(checkBatchBounds);
 
 const plainPhaseSchema = z.strictObject(phaseShape);
 const backfillPhaseSchema = z.strictObject({ ...phaseShape, backfill: backfillSpecSchema.optional() });

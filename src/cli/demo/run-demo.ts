@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
-import { advance, recordMarker, status, type AdvanceResult } from '../../execute/index.js';
+import { advance, policyFromConfig, recordMarker, status, type AdvanceResult } from '../../execute/index.js';
 import { loadConfig, loadMigrations } from '../../load/index.js';
 import type { Phase } from '../../plan/index.js';
-import { executionPolicy } from '../context.js';
 import { EXIT, EXIT_FOR_STOP } from '../exit-codes.js';
 import { color, printLines } from '../output.js';
 import { checkApp } from './app-check.js';
@@ -37,7 +36,7 @@ export async function runDemo(): Promise<void> {
     say('loaded migrations-example/schema.sql: users (5,000 rows with email) and orders (20,000 rows)', '');
 
     const config = await loadConfig(exampleDir, { databaseUrl: url }, {});
-    const migrations = await loadMigrations(config.migrationsDir);
+    const migrations = await loadMigrations(config.migrationsDir, config);
     const lastId = migrations[migrations.length - 1]?.id ?? '';
     const run = async (title: string, options: { phase?: Phase; now?: Date } = {}): Promise<AdvanceResult> => {
       say(color.bold(`$ migrate advance${options.phase === undefined ? '' : ` --to ${lastId}:${options.phase}`}`) + color.dim(`   # ${title}`));
@@ -45,7 +44,7 @@ export async function runDemo(): Promise<void> {
         db: client,
         schema: config.schema,
         migrations,
-        policy: executionPolicy(config),
+        policy: policyFromConfig(config),
         to: options.phase === undefined ? undefined : { migrationId: lastId, phase: options.phase },
         now: options.now,
       });
