@@ -1,5 +1,6 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
+import { setLocalTimeouts } from '../pg/index.js';
 import { withTransaction, type Queryable } from '../state/index.js';
 import type { BackfillSettings } from './settings.js';
 
@@ -81,7 +82,7 @@ export async function runHealthQuery(db: Queryable, query: string): Promise<Heal
   try {
     const value = await withTransaction(db, async () => {
       await db.query('SET TRANSACTION READ ONLY');
-      await db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${CHECK_TIMEOUT_MS}ms`]);
+      await setLocalTimeouts(db, { statementTimeoutMs: CHECK_TIMEOUT_MS });
       const { rows } = await db.query(query);
       return rows[0] === undefined ? undefined : Object.values(rows[0])[0];
     });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import type { SqlStep, Unit } from '../plan/index.js';
+import { setLocalTimeouts, withSessionTimeouts } from '../pg/index.js';
 import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
 import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
@@ -47,18 +48,16 @@ export async function runSqlStep(
     try {
       if (step.transactional) {
         await withTransaction(db, async () => {
-          await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, true);
+          await setLocalTimeouts(db, { lockTimeoutMs, statementTimeoutMs });
           await db.query(step.sql);
           await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
         });
       } else {
-        for (const f of facts) if (f.builtIndex !== null) await dropInvalidIndex(db, f.builtIndex, logger);
-        await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, false);
-        try {
+        // No transaction for SET LOCAL to end: the session's own values come back after the step.
+        await withSessionTimeouts(db, { lockTimeoutMs, statementTimeoutMs }, async () => {
+          for (const f of facts) if (f.builtIndex !== null) await dropInvalidIndex(db, f.builtIndex, logger);
           await db.query(step.sql);
-        } finally {
-          await setTimeouts(db, 0, 0, false);
-        }
+        });
         await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
       }
       return { attempts: attempt, durationMs: performance.now() - started };
@@ -99,13 +98,4 @@ async function dropInvalidIndex(db: Queryable, name: string, logger: Logger): Pr
   if (rows[0]?.invalid !== true) return;
   logger.warn({ index: name }, 'dropping the invalid index a failed concurrent build left');
   await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name.split('.').map(quoteIdent).join('.')}`);
-}
-
-async function setTimeouts(db: Queryable, lockMs: number, statementMs: number, local: boolean): Promise<void> {
-  // set_config takes values as parameters; SET cannot.
-  await db.query(`SELECT set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [
-    `${lockMs}ms`,
-    `${statementMs}ms`,
-    local,
-  ]);
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type pg from 'pg';
+import type { Session } from '../../pg/index.js';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
@@ -74,7 +74,7 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
   return targets;
 }
 
-async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: pg.Client | undefined): Promise<readonly Finding[]> {
+async function lintTarget(target: LintTarget, phase: Phase, pgVersion: number, client: Session | undefined): Promise<readonly Finding[]> {
   if (target.kind === 'migration') {
     if (client === undefined) return (await analyzeMigration(analysisInputFor(target.migration, pgVersion))).findings;
     return (await analyzeAgainstDatabase(client, target.migration, pgVersion)).findings;
