@@ -39,6 +39,7 @@ export interface RunnerLocked {
  * Takes the runner lock (waiting up to `waitMs`), installs or upgrades the
  * state schema under it, and starts beating. A heartbeat that cannot start
  * is logged, not fatal: the run is still safe, only `status` sees less.
+ * Anything else that fails gives the lock back before it throws.
  */
 export async function holdRunnerLock(
   db: RunnerSession,
@@ -55,14 +56,10 @@ export async function holdRunnerLock(
   let beats: Heartbeat | undefined;
   try {
     await ensureStateSchema(db, schema);
-    const intervalMs = heartbeat?.intervalMs ?? 0;
-    if (heartbeat !== undefined) {
-      const backendPid = await recordRunner(db, schema, intervalMs);
-      beats = startHeartbeat(await heartbeat.open(), schema, backendPid, intervalMs);
-    }
+    if (heartbeat !== undefined) beats = await beginHeartbeat(db, schema, heartbeat, logger);
   } catch (error) {
-    if (beats === undefined && heartbeat !== undefined) logger.warn({ error: String(error) }, 'runs without a heartbeat: `status` cannot tell whether this runner is alive');
-    else throw error;
+    await releaseRunnerLock(db, schema).catch(() => undefined);
+    throw error;
   }
   return {
     kind: 'held',
@@ -72,6 +69,19 @@ export async function holdRunnerLock(
       await releaseRunnerLock(db, schema).catch(() => undefined);
     },
   };
+}
+
+/** Records the runner and starts beating; a second connection that cannot open is logged, not fatal. */
+async function beginHeartbeat(db: RunnerSession, schema: string, heartbeat: HeartbeatOptions, logger: Logger): Promise<Heartbeat | undefined> {
+  const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
+  try {
+    return startHeartbeat(await heartbeat.open(), schema, backendPid, heartbeat.intervalMs);
+  } catch (error) {
+    // Without beats the row would soon read as stalled: better no claim than a false one.
+    await forgetRunner(db, schema);
+    logger.warn({ error: String(error) }, 'running without a heartbeat: `status` cannot tell whether this runner is alive');
+    return undefined;
+  }
 }
 
 /** The lock holder and its heartbeat, as `status` shows them. */

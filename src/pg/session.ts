@@ -127,11 +127,6 @@ export class Session implements RunnerSession {
     else this.#statementTimeoutMs = ms;
   }
 
-  /** A second connection with the same settings, for work beside a busy session (the heartbeat). */
-  sibling(applicationName: string): Promise<Session> {
-    return Session.open({ ...this.#settings, applicationName, idleSessionTimeoutMs: 0 });
-  }
-
   async end(): Promise<void> {
     if (this.#broken) return;
     await this.#client.end().catch(() => undefined);
