@@ -90,4 +90,30 @@ describe('the runner lock', () => {
       await frozen.done;
     }
   });
+
+  it("frees the lock of a frozen runner once its idle session times out, so the next runner finishes the backfill", async () => {
+    const schema = next();
+    await db.client.query('CREATE TABLE idled (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO idled (id) SELECT generate_series(1, 1000)');
+    const dir = await project(
+      { '1_bf.ts': migrationSource({ backfill: { backfill: { table: 'idled', set: 'n = n + 1', batchSize: 100, maxRowsPerSecond: 500 } } }) },
+      { connection: { idleSessionTimeout: '1s', idleInTransactionTimeout: '1s' } },
+    );
+    const env = { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema };
+    const frozen = startCli(['advance'], { cwd: dir, env });
+    try {
+      await until(async () => {
+        const { rows } = await db.client.query<{ batches: number }>(`SELECT batches FROM ${schema}.backfills`).catch(() => ({ rows: [] }));
+        return (rows[0]?.batches ?? 0) >= 1;
+      });
+      frozen.child.kill('SIGSTOP');
+      await until(async () => (await db.client.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rowCount === 0, 10_000);
+      const second = await runCli(['advance', '--json'], { cwd: dir, env });
+      expect(second.code).toBe(0);
+      expect(json(second.stdout)).toMatchObject({ ran: [{ migration: '1_bf', phase: 'backfill' }], stoppedAt: null });
+      expect((await db.client.query('SELECT 1 FROM idled WHERE n <> 1')).rowCount).toBe(0);
+    } finally {
+      frozen.child.kill('SIGKILL');
+      await frozen.done;
+    }
+  });
 });
