@@ -90,7 +90,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   await boundSession(db, options.policy.timeouts);
   let hold: RunnerHold | undefined;
   if (!dryRun) {
-    const lock = await holdRunnerLock(db, schema, options.waitMs ?? 0, options.heartbeat, logger);
+    const lock = await holdRunnerLock(db, schema, options.waitMs ?? 0, options.heartbeat);
     if (lock.kind === 'locked') return { dryRun, ran: [], stoppedAt: { migration: null, phase: null, reason: 'locked', detail: lock.detail } };
     hold = lock;
   }

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { RunnerSession } from '../pg/index.js';
 import {
   acquireRunnerLock,
@@ -37,16 +36,14 @@ export interface RunnerLocked {
 
 /**
  * Takes the runner lock (waiting up to `waitMs`), installs or upgrades the
- * state schema under it, and starts beating. A heartbeat that cannot start
- * is logged, not fatal: the run is still safe, only `status` sees less.
- * Anything else that fails gives the lock back before it throws.
+ * state schema under it, and starts beating. If that setup fails, the lock
+ * is given back before the error is thrown.
  */
 export async function holdRunnerLock(
   db: RunnerSession,
   schema: string,
   waitMs: number,
   heartbeat: HeartbeatOptions | undefined,
-  logger: Logger,
 ): Promise<RunnerHold | RunnerLocked> {
   if (!(await acquireRunnerLock(db, schema, waitMs))) {
     const holder = await runnerLockHolder(db, schema);
@@ -56,7 +53,10 @@ export async function holdRunnerLock(
   let beats: Heartbeat | undefined;
   try {
     await ensureStateSchema(db, schema);
-    if (heartbeat !== undefined) beats = await beginHeartbeat(db, schema, heartbeat, logger);
+    if (heartbeat !== undefined) {
+      const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
+      beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
+    }
   } catch (error) {
     await releaseRunnerLock(db, schema).catch(() => undefined);
     throw error;
@@ -69,19 +69,6 @@ export async function holdRunnerLock(
       await releaseRunnerLock(db, schema).catch(() => undefined);
     },
   };
-}
-
-/** Records the runner and starts beating; a second connection that cannot open is logged, not fatal. */
-async function beginHeartbeat(db: RunnerSession, schema: string, heartbeat: HeartbeatOptions, logger: Logger): Promise<Heartbeat | undefined> {
-  const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
-  try {
-    return startHeartbeat(await heartbeat.open(), schema, backendPid, heartbeat.intervalMs);
-  } catch (error) {
-    // Without beats the row would soon read as stalled: better no claim than a false one.
-    await forgetRunner(db, schema);
-    logger.warn({ error: String(error) }, 'running without a heartbeat: `status` cannot tell whether this runner is alive');
-    return undefined;
-  }
 }
 
 /** The lock holder and its heartbeat, as `status` shows them. */

@@ -59,21 +59,31 @@ export async function forgetRunner(db: Queryable, schema: string): Promise<void>
 }
 
 /**
- * Beats every `intervalMs` on `connection` for the runner `backendPid`. A
- * beat that fails is skipped, not fatal: a missed beat only makes `status`
- * say stalled, which is the truth while the server does not answer.
+ * Beats every `intervalMs` for the runner `backendPid`, on a connection
+ * opened at the first beat: a run shorter than one interval opens none
+ * (its row, written at start, is still fresh). A beat that fails is skipped,
+ * not fatal: a missed beat only makes `status` say stalled, which is the
+ * truth while the server does not answer.
  */
-export function startHeartbeat(connection: HeartbeatConnection, schema: string, backendPid: number, intervalMs: number): Heartbeat {
+export function startHeartbeat(open: () => Promise<HeartbeatConnection>, schema: string, backendPid: number, intervalMs: number): Heartbeat {
   const sql = `UPDATE ${quoteIdent(schema)}.runner SET beat_at = now() WHERE backend_pid = $1`;
+  let connection: Promise<HeartbeatConnection> | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    inFlight = inFlight.then(() => connection.query(sql, [backendPid])).catch(() => undefined);
+    inFlight = inFlight
+      .then(async () => {
+        connection ??= open();
+        await (await connection).query(sql, [backendPid]);
+      })
+      .catch(() => {
+        connection = undefined;
+      });
   }, intervalMs);
   return {
     async stop() {
       clearInterval(timer);
       await inFlight;
-      await connection.end();
+      await (await connection?.catch(() => undefined))?.end();
     },
   };
 }
