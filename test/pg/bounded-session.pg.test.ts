@@ -46,7 +46,7 @@ describe('a young ACCESS EXCLUSIVE holder', () => {
       const result = await timed(runCli(['advance'], { cwd: dir, env: { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema } }));
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(8_000);
+      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
     } finally {
       await holder.query('ROLLBACK');
     }
@@ -61,7 +61,7 @@ describe('a young ACCESS EXCLUSIVE holder', () => {
       const result = await timed(runCli(['advance'], { cwd: dir, env: { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema } }));
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(8_000);
+      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
     } finally {
       await holder.query('ROLLBACK');
     }
@@ -79,7 +79,7 @@ describe('a young ACCESS EXCLUSIVE holder', () => {
       const result = await timed(runCli(['advance'], { cwd: dir, env }));
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(8_000);
+      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
     } finally {
       await holder.query('ROLLBACK');
     }
@@ -140,7 +140,7 @@ describe('a server that accepts connections and never answers', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`did not answer in 1s`);
     expect(result.stderr).not.toContain('hunter2');
-    expect(result.ms).toBeLessThan(6_000);
+    expect(result.ms).toBeLessThan(20_000);
   });
 
   it('makes plan fall back to an offline report, as for a refused connection', async () => {
@@ -149,6 +149,6 @@ describe('a server that accepts connections and never answers', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('did not answer in 1s; the plan is made offline');
     expect(JSON.parse(result.stdout)).toMatchObject({ database: { kind: 'offline' } });
-    expect(result.ms).toBeLessThan(6_000);
+    expect(result.ms).toBeLessThan(20_000);
   });
 });
