@@ -3,13 +3,14 @@
  * pipelines and tests call them with a session from connectRunner.
  */
 export { PhasegateError, type ErrorCode } from './errors.js';
-export { connect as connectRunner } from './cli/index.js';
 export type { Logger } from './logger.js';
 export { defineMigration, type Gate, type GateInput, type Migration, type MigrationDefinition, type Phase, type Step, type Unit } from './plan/index.js';
 export type { ConfigFile } from './load/index.js';
 export { loadConfig, loadMigrations, type Config } from './load/index.js';
 export {
   advance,
+  connectRunner,
+  type RunnerConnectionSettings,
   policyFromConfig,
   recordApproval,
   recordMarker,

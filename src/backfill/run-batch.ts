@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import { pinExactKeyText } from '../pg/index.js';
+import { pinExactKeyText, setLocalTimeouts } from '../pg/index.js';
 import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
 import type { BatchSql } from './batch-sql.js';
@@ -60,10 +60,7 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
     const started = performance.now();
     try {
       const result = await withTransaction(db, async (): Promise<BatchResult> => {
-        await db.query(`SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)`, [
-          `${settings.statementTimeoutMs}ms`,
-          `${settings.lockTimeoutMs}ms`,
-        ]);
+        await setLocalTimeouts(db, settings);
         await pinExactKeyText(db);
         const lower = cursor.lastKey === null ? [] : cursor.lastKey;
         const { rows } = await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), [

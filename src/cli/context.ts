@@ -1,8 +1,9 @@
-import pg from 'pg';
 import pino, { type LogFn, type Logger } from 'pino';
 import { checkConfigFragments } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
+import { connectRunner, type HeartbeatOptions } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config } from '../load/index.js';
+import type { Session } from '../pg/index.js';
 import type { Migration } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
 
@@ -59,39 +60,25 @@ export async function createLogger(flags: GlobalFlags): Promise<Logger> {
 }
 
 /**
- * Opens the one session a command works on. Its application_name lets DBAs
- * see the runner in pg_stat_activity; the idle-in-transaction timeout makes
- * sure a runner stuck between statements never holds locks for long.
+ * Opens the one session a command works on, bounded as the config says:
+ * lock and statement timeouts from `timeouts`, idle limits, a connect
+ * timeout, keepalive and a per-query deadline (see pg/session.ts).
  */
-export async function connect(config: Config): Promise<pg.Client> {
-  if (config.databaseUrl === undefined) {
-    throw new PhasegateError('INVALID_CONFIG', 'no database to connect to', {
-      hint: 'pass --database-url, set DATABASE_URL, or set databaseUrl in phasegate.config.ts',
-    });
-  }
-  const client = new pg.Client({
-    connectionString: config.databaseUrl,
-    application_name: 'phasegate',
-    idle_in_transaction_session_timeout: 60_000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new PhasegateError('CONNECTION_FAILED', `cannot connect to the database: ${redactSecrets((error as Error).message)}`, {
-      hint: 'check the URL (host, port, database, user) and that the server is running',
-      cause: error,
-    });
-  }
-  return client;
+export function connect(config: Config, applicationName = 'phasegate'): Promise<Session> {
+  return connectRunner(config, applicationName);
 }
 
-/** Runs `work` with a connected client and always closes it. */
-export async function withConnection<T>(config: Config, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(config);
+/** The runner's heartbeat: its own small connection, beating at the configured interval. */
+export function heartbeatFor(config: Config): HeartbeatOptions {
+  return { open: () => connect(config, 'phasegate heartbeat'), intervalMs: config.connection.heartbeatIntervalMs };
+}
+
+/** Runs `work` with a connected session and always closes it. */
+export async function withConnection<T>(config: Config, work: (session: Session) => Promise<T>): Promise<T> {
+  const session = await connect(config);
   try {
-    return await work(client);
+    return await work(session);
   } finally {
-    await client.end().catch(() => undefined);
+    await session.end();
   }
 }

@@ -4,13 +4,15 @@ import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import { evaluateGate } from '../gates/index.js';
 import { changedPhases, compareIds, orderUnits, phaseIndex, unitName, type Migration, type Phase, type Unit } from '../plan/index.js';
-import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, type Queryable, type UnitRecord } from '../state/index.js';
+import { boundSession, type RunnerSession } from '../pg/index.js';
+import { StateStore, type UnitRecord } from '../state/index.js';
 import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { runUnit } from './run-unit.js';
 import { serverVersion } from '../pg/index.js';
 import { assertBackfillTablesExist } from './check-names.js';
+import { holdRunnerLock, type HeartbeatOptions, type RunnerHold } from './runner-lock.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
 
 export interface UnitTarget {
@@ -19,8 +21,12 @@ export interface UnitTarget {
 }
 
 export interface AdvanceOptions {
-  /** A dedicated session: it holds the runner's advisory lock for the whole run. */
-  readonly db: Queryable;
+  /**
+   * A dedicated session (a pg.Client, or a client checked out of a pool): it
+   * holds the runner's advisory lock for the whole run. A lock or statement
+   * timeout it lacks is set from the policy; ones it has are kept.
+   */
+  readonly db: RunnerSession;
   /** Schema of the state store. */
   readonly schema: string;
   readonly migrations: readonly Migration[];
@@ -33,6 +39,8 @@ export interface AdvanceOptions {
   readonly dryRun?: boolean | undefined;
   /** How long to wait for another runner's lock. @default 0 (fail at once) */
   readonly waitMs?: number | undefined;
+  /** Beat on a second connection while holding the lock, so `status` can tell a frozen runner. @default none */
+  readonly heartbeat?: HeartbeatOptions | undefined;
   /** Stop a backfill after the batch in flight once this much time has passed. */
   readonly timeBudgetMs?: number | undefined;
   /** Aborting stops after the batch or unit in flight (SIGINT/SIGTERM). */
@@ -80,20 +88,14 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   const logger = options.logger ?? silentLogger;
   const selected = selectUnits(options.migrations, options.to);
 
-  if (!dryRun && !(await acquireRunnerLock(db, schema, options.waitMs ?? 0))) {
-    return {
-      dryRun,
-      ran: [],
-      stoppedAt: {
-        migration: null,
-        phase: null,
-        reason: 'locked',
-        detail: 'another runner holds the lock on this database; it will finish the work (or use --wait <duration>)',
-      },
-    };
+  await boundSession(db, options.policy.timeouts);
+  let hold: RunnerHold | undefined;
+  if (!dryRun) {
+    const lock = await holdRunnerLock(db, schema, options.waitMs ?? 0, options.heartbeat);
+    if (lock.kind === 'locked') return { dryRun, ran: [], stoppedAt: { migration: null, phase: null, reason: 'locked', detail: lock.detail } };
+    hold = lock;
   }
   try {
-    if (!dryRun) await ensureStateSchema(db, schema);
     const store = new StateStore(db, schema);
     const snapshot = await readState(db, store, schema);
     assertUnchanged(options.migrations, snapshot);
@@ -164,7 +166,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     }
     return { dryRun, ran, stoppedAt: null };
   } finally {
-    if (!dryRun) await releaseRunnerLock(db, schema).catch(() => undefined);
+    await hold?.release();
   }
 }
 

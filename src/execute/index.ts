@@ -13,6 +13,7 @@ export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';
 export { policyFromConfig, type ExecutionPolicy, type PolicySettings } from './policy.js';
 export { readState } from './read-state.js';
+export { describeLockHolder, type HeartbeatOptions, type RunnerStatus } from './runner-lock.js';
 export { recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
@@ -20,3 +21,4 @@ export { assertBackfillTablesExist, backfillTableProblems, backfillTablesError }
 export { batchUpdate, buildBatchSql, resolveBackfillSettings, type BackfillDefaults, type BackfillSettings, type BatchSql } from '../backfill/index.js';
 export { columnFacts, databaseFacts, type DatabaseFacts, timeZone } from './column-facts.js';
 export { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, formatFinding, touchedRelations } from './safety.js';
+export { connectRunner, type RunnerConnectionSettings } from './connect-runner.js';

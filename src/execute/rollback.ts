@@ -1,12 +1,14 @@
 import { silentLogger, type Logger } from '../logger.js';
 import { PhasegateError } from '../errors.js';
 import { phaseIndex, type Migration, type Phase } from '../plan/index.js';
-import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, withTransaction, type Queryable } from '../state/index.js';
+import type { RunnerSession } from '../pg/index.js';
+import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, withTransaction } from '../state/index.js';
 import { describePgError } from './pg-errors.js';
 import type { ExecutionPolicy } from './policy.js';
 
 export interface RollbackOptions {
-  readonly db: Queryable;
+  /** A dedicated session: it holds the runner lock while the downs run. */
+  readonly db: RunnerSession;
   readonly schema: string;
   readonly migration: Migration;
   readonly policy: ExecutionPolicy;

@@ -4,7 +4,7 @@ import { PhasegateError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import type { SqlStep, Unit } from '../plan/index.js';
 import { withTransaction, type Queryable, type StateStore } from '../state/index.js';
-import { indexValidity, type RelationRef } from '../pg/index.js';
+import { indexValidity, setLocalTimeouts, withSessionTimeouts, type RelationRef } from '../pg/index.js';
 import { conflictingHolders, describeBlocker, resolveLocks, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
@@ -49,18 +49,16 @@ export async function runSqlStep(
     try {
       if (step.transactional) {
         await withTransaction(db, async () => {
-          await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, true);
+          await setLocalTimeouts(db, { lockTimeoutMs, statementTimeoutMs });
           await db.query(step.sql);
           await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
         });
       } else {
-        for (const f of facts) if (f.builtIndex !== null) await dropInvalidIndex(db, f.builtIndex, logger);
-        await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, false);
-        try {
+        // No transaction for SET LOCAL to end: the session's own values come back after the step.
+        await withSessionTimeouts(db, { lockTimeoutMs, statementTimeoutMs }, async () => {
+          for (const f of facts) if (f.builtIndex !== null) await dropInvalidIndex(db, f.builtIndex, logger);
           await db.query(step.sql);
-        } finally {
-          await setTimeouts(db, 0, 0, false);
-        }
+        });
         for (const f of facts) if (f.builtIndex !== null) await assertIndexValid(db, f.builtIndex, where);
         await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
       }
@@ -112,13 +110,4 @@ async function assertIndexValid(db: Queryable, name: RelationRef, where: string)
   throw new PhasegateError('STEP_FAILED', `${where}: the index ${index.quoted} is INVALID after its build; the step is not recorded as done`, {
     hint: `run advance again: the invalid index is dropped (DROP INDEX CONCURRENTLY) and built again`,
   });
-}
-
-async function setTimeouts(db: Queryable, lockMs: number, statementMs: number, local: boolean): Promise<void> {
-  // set_config takes values as parameters; SET cannot.
-  await db.query(`SELECT set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [
-    `${lockMs}ms`,
-    `${statementMs}ms`,
-    local,
-  ]);
 }

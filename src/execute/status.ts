@@ -1,7 +1,8 @@
-import { installedVersion, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
+import { installedVersion, readRunnerBeat, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
 import type { Migration, Phase, Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { readState } from './read-state.js';
+import { readRunnerStatus, type RunnerStatus } from './runner-lock.js';
 
 export interface PhaseStatus {
   readonly phase: Phase;
@@ -17,6 +18,8 @@ export interface PhaseStatus {
   readonly steps: number;
   /** Statement attempts beyond the first over the committed steps: each one waited out a lock timeout. */
   readonly lockRetries: number;
+  /** A running phase whose runner stopped beating: its last beat. No ETA is given then. */
+  readonly stalledSince: string | null;
   /** Only on a phase with a backfill step: its progress, rate, ETA and throttle or pause. */
   readonly backfill?: BackfillStatus;
 }
@@ -28,6 +31,8 @@ export interface MigrationStatus {
 }
 
 export interface Status {
+  /** The session holding the runner lock now, null when none does. */
+  readonly runner: RunnerStatus | null;
   readonly migrations: readonly MigrationStatus[];
 }
 
@@ -36,12 +41,16 @@ export async function status(db: Queryable, schema: string, migrations: readonly
   const state = await readState(db, new StateStore(db, schema), schema);
   const backfills = await readBackfillStatuses(db, schema, migrations);
   const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
+  const beat = await readRunnerBeat(db, schema);
+  const stalledSince = beat?.stalledSince?.toISOString() ?? null;
   return {
+    runner: await readRunnerStatus(db, schema, beat),
     migrations: migrations.map((m) => ({
       id: m.id,
       description: m.description ?? null,
       phases: m.units.map((u) => {
         const record = state.units.get(`${m.id}:${u.phase}`);
+        const stalled = record?.state === 'running' ? stalledSince : null;
         return {
           phase: u.phase,
           state: record?.state ?? 'pending',
@@ -56,7 +65,8 @@ export async function status(db: Queryable, schema: string, migrations: readonly
           stepsDone: stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0,
           steps: u.steps.length,
           lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
-          ...backfillOf(u, backfills.get(m.id)),
+          stalledSince: stalled,
+          ...backfillOf(u, backfills.get(m.id), stalled !== null),
         };
       }),
     })),
@@ -69,6 +79,8 @@ export async function listMarkers(db: Queryable, schema: string): Promise<readon
   return (await installedVersion(db, schema)) === 0 ? [] : new StateStore(db, schema).markers();
 }
 
-function backfillOf(unit: Unit, backfill: BackfillStatus | undefined): { backfill?: BackfillStatus } {
-  return backfill !== undefined && unit.steps.some((s) => s.kind === 'backfill') ? { backfill } : {};
+/** A stalled backfill keeps its last rate for the record, but an ETA would promise work nobody does. */
+function backfillOf(unit: Unit, backfill: BackfillStatus | undefined, stalled: boolean): { backfill?: BackfillStatus } {
+  if (backfill === undefined || !unit.steps.some((s) => s.kind === 'backfill')) return {};
+  return { backfill: stalled ? { ...backfill, etaMs: null } : backfill };
 }

@@ -73,6 +73,24 @@ export const configFileSchema = z.strictObject({
     .strictObject({ batchSize: z.number().int().positive().optional(), ...backfillTuningSchema.shape })
     .superRefine(checkBatchBounds)
     .optional(),
+  /**
+   * The connection every command opens (README "Connection"): how long to
+   * wait for the server, when keepalive probes start, how long past a
+   * statement's own timeout to wait for its answer, how long a session may
+   * idle, how often the runner beats.
+   * @default { connectTimeout: "10s", keepAliveIdle: "10s", answerMargin: "10s", idleInTransactionTimeout: "1m", idleSessionTimeout: "15m", heartbeatInterval: "5s" }
+   */
+  connection: z
+    .strictObject({
+      connectTimeout: duration,
+      keepAliveIdle: duration,
+      answerMargin: duration,
+      idleInTransactionTimeout: duration,
+      idleSessionTimeout: duration,
+      heartbeatInterval: duration,
+    })
+    .partial()
+    .optional(),
 });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
@@ -90,8 +108,21 @@ export interface Config {
   readonly backfillBatchSize: number;
   /** Backfill pacing and throttle defaults from the file; the engine fills in the rest. */
   readonly backfill: BackfillTuning;
+  readonly connection: ConnectionConfig;
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined;
+}
+
+/** The `connection` section, resolved: every duration in milliseconds. */
+export interface ConnectionConfig {
+  readonly connectTimeoutMs: number;
+  readonly keepAliveIdleMs: number;
+  /** The client gives up on an answer this long after the statement timeout in force. */
+  readonly answerMarginMs: number;
+  readonly idleInTransactionTimeoutMs: number;
+  /** Ends a session idle this long (a frozen runner's); above any pause between backfill batches. */
+  readonly idleSessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
 }
 
 export interface ConfigOverrides {
@@ -151,6 +182,14 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
     preflight: { maxTransactionAgeMs: file.preflight?.maxTransactionAge ?? 60_000, waitMs: file.preflight?.wait ?? 30_000 },
     backfillBatchSize: file.backfill?.batchSize ?? 1000,
     backfill: backfillTuning(file.backfill),
+    connection: {
+      connectTimeoutMs: file.connection?.connectTimeout ?? 10_000,
+      keepAliveIdleMs: file.connection?.keepAliveIdle ?? 10_000,
+      answerMarginMs: file.connection?.answerMargin ?? 10_000,
+      idleInTransactionTimeoutMs: file.connection?.idleInTransactionTimeout ?? 60_000,
+      idleSessionTimeoutMs: file.connection?.idleSessionTimeout ?? 15 * 60_000,
+      heartbeatIntervalMs: file.connection?.heartbeatInterval ?? 5_000,
+    },
     configFile,
   };
 }

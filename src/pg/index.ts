@@ -2,7 +2,6 @@
  * Everything phasegate reads from PostgreSQL's catalog, and the database
  * handle type. The lowest folder: it imports only errors.ts and secrets.ts.
  */
-export type { Queryable } from './queryable.js';
 export { asCount, extendedQuery, inReadOnlyTransaction, readOnlyValue } from './read-only.js';
 export type { ExtendedQuery, ExtendedQueryable, ReadOnlyLimits } from './read-only.js';
 export {
@@ -23,3 +22,6 @@ export {
   type ResolvedRelation,
   type ServerVersion,
 } from './catalog.js';
+export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './queryable.js';
+export { Session, type RunnerSession, type SessionSettings } from './session.js';
+export { boundSession, setLocalTimeouts, withSessionTimeouts, type StatementBounds } from './timeouts.js';

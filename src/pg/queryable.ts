@@ -12,3 +12,24 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
   query<R extends QueryResultRow = QueryResultRow>(query: ExtendedQuery): Promise<{ rows: R[]; rowCount: number | null }>;
 }
+
+/** A pool or anything else that hands out dedicated clients. */
+export interface PoolLike {
+  connect(): Promise<Queryable & { release(destroy?: boolean): void }>;
+}
+
+/** Runs `work` inside BEGIN/COMMIT on `db`, rolling back on any error. */
+export async function withTransaction<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
+  await db.query('BEGIN');
+  try {
+    const result = await work();
+    await db.query('COMMIT');
+    return result;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Quotes an identifier the way PostgreSQL's own quote_ident does (pg's escapeIdentifier). */
+export { escapeIdentifier as quoteIdent } from 'pg';

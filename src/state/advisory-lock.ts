@@ -1,6 +1,19 @@
-import type { Queryable } from './db.js';
+import { quoteIdent, type Queryable, type RunnerSession } from '../pg/index.js';
 
-const LOCK_NOT_AVAILABLE = '55P03';
+/**
+ * The runner lock's key, in the two-int4 form of advisory locks: the first
+ * half is phasegate's own constant ("phsg" in ASCII), the second the OID of
+ * the state schema. pg_locks keeps the two-int form apart from the bigint
+ * form (objsubid 2 against 1), so an application's bigint keys never collide
+ * with it; OIDs are unique within a database, so two state schemas never
+ * share a key, which a hash of the schema name could not promise.
+ */
+const RUNNER_LOCK_CLASS = 0x70687367;
+const KEY = `${RUNNER_LOCK_CLASS}, (SELECT oid::int4 FROM pg_namespace WHERE nspname = $1)`;
+const UNIQUE_VIOLATION = '23505';
+
+/** How often `--wait` asks again. */
+const POLL_MS = 250;
 
 /**
  * Takes the session-level advisory lock that makes this the only runner for
@@ -8,28 +21,64 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * runner commits many transactions and must hold the lock across all of them;
  * it is released by `releaseRunnerLock` or when the session ends (kill -9).
  *
- * With `waitMs` 0 it tries once; otherwise it waits under `lock_timeout`,
- * which PostgreSQL applies to advisory locks too, so the wait is bounded by
- * the server, not by a polling loop.
+ * Waiting polls pg_try_advisory_lock between short statements instead of
+ * blocking in pg_advisory_lock: a blocked statement is a transaction that a
+ * concurrent index build waits for (a deadlock with the runner that builds
+ * it), and no timeout of the session has to change for the wait.
  */
-export async function acquireRunnerLock(db: Queryable, schema: string, waitMs: number): Promise<boolean> {
-  const key = `phasegate-runner:${schema}`;
-  if (waitMs <= 0) {
-    const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
-    return rows[0]?.locked === true;
-  }
-  await db.query(`SELECT set_config('lock_timeout', $1, false)`, [`${Math.ceil(waitMs)}ms`]);
-  try {
-    await db.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-    return true;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return false;
-    throw error;
-  } finally {
-    await db.query(`SELECT set_config('lock_timeout', '0', false)`);
+export async function acquireRunnerLock(db: RunnerSession, schema: string, waitMs: number): Promise<boolean> {
+  await createSchemaIfMissing(db, schema);
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS locked`, [schema]);
+    if (rows[0]?.locked === true) return true;
+    const leftMs = deadline - performance.now();
+    if (leftMs <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, leftMs)));
   }
 }
 
-export async function releaseRunnerLock(db: Queryable, schema: string): Promise<void> {
-  await db.query('SELECT pg_advisory_unlock(hashtext($1))', [`phasegate-runner:${schema}`]);
+/** Gives the lock back; a session that ends releases it too. */
+export async function releaseRunnerLock(db: RunnerSession, schema: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_unlock(${KEY})`, [schema]);
+}
+
+/** The session holding the runner lock, as pg_stat_activity sees it. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly applicationName: string;
+  readonly clientAddress: string | null;
+  /** When its connection was opened. */
+  readonly connectedAt: Date;
+  readonly state: string;
+  /** What it runs (or last ran, when idle); cut to 200 characters. */
+  readonly query: string;
+}
+
+/** Who holds the runner lock of `schema`, if anyone. Reads only. */
+export async function runnerLockHolder(db: Queryable, schema: string): Promise<LockHolder | undefined> {
+  const { rows } = await db.query<{ pid: number; application_name: string; client: string | null; connected_at: Date; state: string; query: string }>(
+    `SELECT a.pid, a.application_name, host(a.client_addr) AS client, a.backend_start AS connected_at,
+            coalesce(a.state, '') AS state, left(coalesce(a.query, ''), 200) AS query
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid = ${RUNNER_LOCK_CLASS}::oid AND l.objid = (SELECT oid FROM pg_namespace WHERE nspname = $1)`,
+    [schema],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  return { pid: row.pid, applicationName: row.application_name, clientAddress: row.client, connectedAt: row.connected_at, state: row.state, query: row.query };
+}
+
+/** The key needs the schema's OID, so the schema comes first; its tables come later, under the lock. */
+async function createSchemaIfMissing(db: Queryable, schema: string): Promise<void> {
+  const { rows } = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (rows.length > 0) return;
+  try {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (error) {
+    // Two first runs at once: IF NOT EXISTS does not stop the loser's catalog insert from colliding.
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+  }
 }

@@ -1,24 +1,2 @@
-import type { Queryable } from '../pg/index.js';
-
-export type { Queryable };
-
-/** A pool or anything else that hands out dedicated clients. */
-export interface PoolLike {
-  connect(): Promise<Queryable & { release(destroy?: boolean): void }>;
-}
-
-/** Runs `work` inside BEGIN/COMMIT on `db`, rolling back on any error. */
-export async function withTransaction<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
-  await db.query('BEGIN');
-  try {
-    const result = await work();
-    await db.query('COMMIT');
-    return result;
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-/** Quotes an identifier the way PostgreSQL's own quote_ident does (pg's escapeIdentifier). */
-export { escapeIdentifier as quoteIdent } from 'pg';
+/** Kept so `state/` callers import the connection vocabulary from one place; it lives in `pg/`. */
+export { quoteIdent, withTransaction, type PoolLike, type Queryable } from '../pg/index.js';

@@ -4,7 +4,7 @@ export {
   type BackfillRecord,
   type BatchCheckpoint,
 } from './backfill-store.js';
-export { acquireRunnerLock, releaseRunnerLock } from './advisory-lock.js';
+export { acquireRunnerLock, releaseRunnerLock, runnerLockHolder, type LockHolder } from './advisory-lock.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';
 export {
   readEvents,
@@ -22,3 +22,12 @@ export {
   type UnitRecord,
   type UnitState,
 } from './store.js';
+export {
+  forgetRunner,
+  readRunnerBeat,
+  recordRunner,
+  startHeartbeat,
+  type Heartbeat,
+  type HeartbeatConnection,
+  type RunnerBeat,
+} from './runner-heartbeat.js';

@@ -1,4 +1,5 @@
 import { quoteIdent, withTransaction, type Queryable } from './db.js';
+import { runnerHeartbeatTable } from './runner-heartbeat.js';
 
 /**
  * The state schema's own migrations, applied in order by `ensureStateSchema`.
@@ -84,6 +85,8 @@ const STATE_MIGRATIONS: readonly ((s: string) => string)[] = [
       changed_by text,
       changed_at timestamptz NOT NULL DEFAULT now()
     );`,
+  // The runner's heartbeat, so `status` can tell a frozen runner from a busy one.
+  runnerHeartbeatTable,
 ];
 
 /** The version an up-to-date state schema has. */

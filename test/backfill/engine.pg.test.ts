@@ -116,7 +116,9 @@ describe('backfill engine', () => {
       CREATE TABLE hq (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO hq (id) SELECT generate_series(1, 300);`);
     const migrations = [m({ backfill: { table: 'hq', set: 'n = n + 1', healthQuery: 'SELECT ok FROM healthy' } })];
     const activities: string[] = [];
-    const running = run(schema, migrations, {}, { onProgress: (p) => activities.push(p.activity.kind === 'waiting' ? p.activity.reason : p.activity.kind) });
+    // The runner gets its own session: the test's queries below must not land inside its transactions.
+    const runner = await db.connect();
+    const running = run(schema, migrations, {}, { db: runner, onProgress: (p) => activities.push(p.activity.kind === 'waiting' ? p.activity.reason : p.activity.kind) });
     await until(async () => (await backfillStatus(schema, migrations))?.throttle !== null && (await backfillStatus(schema, migrations))?.throttle !== undefined);
     expect((await backfillStatus(schema, migrations))?.throttle).toBe('health query: returned false');
     expect(await scalar('SELECT count(*) AS n FROM hq WHERE n <> 0')).toBe(0);
@@ -141,7 +143,7 @@ describe('backfill engine', () => {
     const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await new Promise((r) => setTimeout(r, 300)); // older than the limit before the first check
     const migrations = [m({ backfill: { table: 'lt', set: 'n = n + 1' } })];
-    const running = run(schema, migrations, { maxTransactionAge: 200 });
+    const running = run(schema, migrations, { maxTransactionAge: 200 }, { db: await db.connect() });
     await until(async () => (await backfillStatus(schema, migrations))?.throttle?.startsWith('transaction of pid') === true);
     expect((await backfillStatus(schema, migrations))?.throttle).toMatch(new RegExp(`^transaction of pid ${rows[0]?.pid} .*open for .*longer than 200ms`));
     expect(await scalar('SELECT count(*) AS n FROM lt WHERE n <> 0')).toBe(0);

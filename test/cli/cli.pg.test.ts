@@ -79,10 +79,10 @@ describe('migrate CLI', () => {
         phases: [
           {
             phase: 'expand', state: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), attempts: 1, lastError: null,
-            durationMs: expect.any(Number), stepsDone: 1, steps: 1, lockRetries: 0,
+            durationMs: expect.any(Number), stepsDone: 1, steps: 1, lockRetries: 0, stalledSince: null,
           },
-          { phase: 'contract', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0 },
-          { phase: 'drop', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0 },
+          { phase: 'contract', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0, stalledSince: null },
+          { phase: 'drop', state: 'pending', startedAt: null, finishedAt: null, attempts: 0, lastError: null, durationMs: null, stepsDone: 0, steps: 1, lockRetries: 0, stalledSince: null },
         ],
       },
     ]);
@@ -165,8 +165,8 @@ describe('migrate CLI', () => {
       '1_slow.ts': migrationSource({ expand: { sql: [`CREATE TABLE slow_${counter} (id int)`, 'SELECT pg_sleep(2)'] } }),
     });
     const first = startCli(['advance', '--json'], { cwd: dir, env: env() });
-    // Wait until the first runner really holds its advisory lock.
-    for (let i = 0; i < 100; i++) {
+    // Wait until the first runner really holds its advisory lock (its start-up may take seconds on a busy machine).
+    for (let i = 0; i < 400; i++) {
       const { rows } = await db.client.query<{ n: string }>(
         "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
       );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
 import { advance, policyFromConfig, type AdvanceResult, type UnitTarget } from '../../execute/index.js';
 import { isPhase, parseDuration } from '../../plan/index.js';
-import { createLogger, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { createLogger, heartbeatFor, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, EXIT_FOR_STOP, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 import { createProgressReporter } from '../progress.js';
@@ -54,6 +54,7 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
             to,
             dryRun: flags.dryRun === true,
             waitMs,
+            heartbeat: heartbeatFor(config),
             timeBudgetMs,
             signal: controller.signal,
             onProgress: progress.update,

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type pg from 'pg';
+import type { Session } from '../../pg/index.js';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
@@ -108,7 +108,7 @@ async function walk(dir: string): Promise<LintTarget[]> {
 }
 
 /** Units recorded done: their backfill tables may since have been renamed or dropped, which is no mistake. */
-async function doneUnits(client: pg.Client, schema: string): Promise<Set<string>> {
+async function doneUnits(client: Session, schema: string): Promise<Set<string>> {
   const state = await readState(client, new StateStore(client, schema), schema);
   return new Set([...state.units].flatMap(([name, record]) => (record.state === 'done' ? [name] : [])));
 }
@@ -117,7 +117,7 @@ async function doneUnits(client: pg.Client, schema: string): Promise<Set<string>
 interface LintContext {
   readonly phase: Phase;
   readonly pgVersion: number;
-  readonly client: pg.Client | undefined;
+  readonly client: Session | undefined;
   /** Units recorded done (with a database). */
   readonly done: ReadonlySet<string>;
   /** Migrations are checked against its timeouts and batch bounds. */

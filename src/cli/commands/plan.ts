@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type pg from 'pg';
+import type { Session } from '../../pg/index.js';
 import { PhasegateError } from '../../errors.js';
 import type { Config } from '../../load/index.js';
 import {
@@ -99,7 +99,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
  * job), so a missing URL or a failed connection makes an offline report, not
  * an error; stderr says why.
  */
-async function openDatabase(config: Config, offline: boolean): Promise<{ database: PlanDatabase; client: pg.Client | undefined }> {
+async function openDatabase(config: Config, offline: boolean): Promise<{ database: PlanDatabase; client: Session | undefined }> {
   if (offline) return { database: { kind: 'offline', reason: '--offline' }, client: undefined };
   if (config.databaseUrl === undefined) {
     return { database: { kind: 'offline', reason: 'no database URL configured' }, client: undefined };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { status, type PhaseStatus, type Status } from '../../execute/index.js';
+import { status, type MigrationStatus, type PhaseStatus, type RunnerStatus, type Status } from '../../execute/index.js';
 import { formatDuration } from '../../plan/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -39,17 +39,31 @@ function runFacts(p: PhaseStatus): string {
   return `  ${facts.join(', ')}`;
 }
 
+/** Who holds the runner lock, whether it still beats, and how to end it when it is stuck. */
+function formatRunner(r: RunnerStatus): string[] {
+  const client = r.clientAddress === null ? 'local socket' : `client ${r.clientAddress}`;
+  const head = `runner: pid ${r.pid} (application_name "${r.applicationName}", ${client}, connected ${r.connectedAt}) holds the lock, ${r.state}: ${r.query.replace(/\s+/g, ' ')}`;
+  if (r.stalledSince === null) return [head, ...(r.lastBeatAt === null ? [] : [`  last heartbeat ${r.lastBeatAt}`])];
+  return [head, color.red(`  stalled since ${r.stalledSince}: its runner stopped beating; if it is stuck, end it with SELECT pg_terminate_backend(${r.pid})`)];
+}
+
 function formatStatus(result: Status): string[] {
   if (result.migrations.length === 0) return ['no migrations found'];
-  return result.migrations.flatMap((m) => [
+  const runner = result.runner === null ? [] : formatRunner(result.runner);
+  return [...runner, ...result.migrations.flatMap(formatMigration)];
+}
+
+function formatMigration(m: MigrationStatus): string[] {
+  return [
     `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}`,
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
       const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
-      const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${runFacts(p)}${error}`;
+      const stalled = p.stalledSince === null ? '' : `  ${color.red(`stalled since ${p.stalledSince}`)}`;
+      const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${runFacts(p)}${stalled}${error}`;
       return p.backfill === undefined || (p.state === 'pending' && p.backfill.batches === 0 && !p.backfill.paused)
         ? line
         : `${line}\n      ${formatBackfillLine(p.backfill)}`;
     }),
-  ]);
+  ];
 }

@@ -1,2 +1,0 @@
-/** The CLI's pieces the library entry point re-exports. */
-export { connect } from './context.js';

@@ -1,0 +1,113 @@
+import type { RunnerSession } from '../pg/index.js';
+import {
+  acquireRunnerLock,
+  ensureStateSchema,
+  forgetRunner,
+  readRunnerBeat,
+  recordRunner,
+  releaseRunnerLock,
+  runnerLockHolder,
+  startHeartbeat,
+  type Heartbeat,
+  type HeartbeatConnection,
+  type LockHolder,
+  type Queryable,
+  type RunnerBeat,
+} from '../state/index.js';
+
+/** Where the runner beats while it holds the lock. */
+export interface HeartbeatOptions {
+  /** Opens the second connection the beats go through. */
+  readonly open: () => Promise<HeartbeatConnection>;
+  readonly intervalMs: number;
+}
+
+/** The lock, held: `release` stops the heartbeat and lets the lock go. */
+export interface RunnerHold {
+  readonly kind: 'held';
+  release(): Promise<void>;
+}
+
+/** Another session holds the lock; `detail` names it and how to end it. */
+export interface RunnerLocked {
+  readonly kind: 'locked';
+  readonly detail: string;
+}
+
+/**
+ * Takes the runner lock (waiting up to `waitMs`), installs or upgrades the
+ * state schema under it, and starts beating. If that setup fails, the lock
+ * is given back before the error is thrown.
+ */
+export async function holdRunnerLock(
+  db: RunnerSession,
+  schema: string,
+  waitMs: number,
+  heartbeat: HeartbeatOptions | undefined,
+): Promise<RunnerHold | RunnerLocked> {
+  if (!(await acquireRunnerLock(db, schema, waitMs))) {
+    const holder = await runnerLockHolder(db, schema);
+    const beat = await readRunnerBeat(db, schema);
+    return { kind: 'locked', detail: `another runner holds the lock on this database: ${holder === undefined ? 'it has just let go; run advance again' : describeLockHolder(holder, beat)}` };
+  }
+  let beats: Heartbeat | undefined;
+  try {
+    await ensureStateSchema(db, schema);
+    if (heartbeat !== undefined) {
+      const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
+      beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
+    }
+  } catch (error) {
+    await releaseRunnerLock(db, schema).catch(() => undefined);
+    throw error;
+  }
+  return {
+    kind: 'held',
+    async release() {
+      await beats?.stop().catch(() => undefined);
+      if (heartbeat !== undefined) await forgetRunner(db, schema).catch(() => undefined);
+      await releaseRunnerLock(db, schema).catch(() => undefined);
+    },
+  };
+}
+
+/** The lock holder and its heartbeat, as `status` shows them. */
+export interface RunnerStatus {
+  readonly pid: number;
+  readonly applicationName: string;
+  readonly clientAddress: string | null;
+  readonly connectedAt: string;
+  readonly state: string;
+  readonly query: string;
+  readonly lastBeatAt: string | null;
+  readonly stalledSince: string | null;
+}
+
+/** Who holds the runner lock now, with its heartbeat when it is the recorded runner. Reads only. */
+export async function readRunnerStatus(db: Queryable, schema: string, beat: RunnerBeat | undefined): Promise<RunnerStatus | null> {
+  const holder = await runnerLockHolder(db, schema);
+  if (holder === undefined) return null;
+  const own = beat?.backendPid === holder.pid ? beat : undefined;
+  return {
+    pid: holder.pid,
+    applicationName: holder.applicationName,
+    clientAddress: holder.clientAddress,
+    connectedAt: holder.connectedAt.toISOString(),
+    state: holder.state,
+    query: holder.query,
+    lastBeatAt: own?.beatAt.toISOString() ?? null,
+    stalledSince: own?.stalledSince?.toISOString() ?? null,
+  };
+}
+
+/** "pid 4242 (application_name "phasegate", client 10.0.0.7, connected 2026-...), idle: SELECT ...; stalled since ...; if it is stuck: SELECT pg_terminate_backend(4242)" */
+export function describeLockHolder(holder: LockHolder, beat: RunnerBeat | undefined): string {
+  const own = beat?.backendPid === holder.pid ? beat : undefined;
+  const client = holder.clientAddress === null ? 'local socket' : `client ${holder.clientAddress}`;
+  const life =
+    own === undefined ? 'no heartbeat recorded' : own.stalledSince === null ? `last heartbeat ${own.beatAt.toISOString()}` : `stalled since ${own.stalledSince.toISOString()} (its runner stopped beating)`;
+  return (
+    `pid ${holder.pid} (application_name "${holder.applicationName}", ${client}, connected ${holder.connectedAt.toISOString()}), ` +
+    `${holder.state}: ${holder.query.replace(/\s+/g, ' ')}; ${life}; if it is stuck, end it with SELECT pg_terminate_backend(${holder.pid})`
+  );
+}
