@@ -2,8 +2,8 @@ import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { PhasegateError } from '../errors.js';
 import type { ExecutionPolicy } from '../execute/index.js';
-import { loadConfig, loadMigrations, type Config } from '../load/index.js';
-import type { Migration } from '../plan/index.js';
+import { loadConfig, loadMigrations, type Config, type LoadOptions } from '../load/index.js';
+import { parseDuration, type Migration } from '../plan/index.js';
 import { redactSecrets } from './redact.js';
 
 /** Flags every command accepts. */
@@ -25,7 +25,18 @@ export async function resolveConfig(flags: GlobalFlags): Promise<Config> {
 }
 
 export async function resolveMigrations(config: Config): Promise<Migration[]> {
-  return loadMigrations(config.migrationsDir);
+  return loadMigrations(config.migrationsDir, loadOptions());
+}
+
+/** How long one migration file may take to load: `PHASEGATE_LOAD_TIMEOUT` (e.g. "30s"), else the loader's default. */
+export function loadOptions(): LoadOptions {
+  const text = process.env['PHASEGATE_LOAD_TIMEOUT'];
+  if (text === undefined) return {};
+  const timeLimitMs = parseDuration(text);
+  if (timeLimitMs === undefined || timeLimitMs <= 0) {
+    throw new PhasegateError('INVALID_CONFIG', `PHASEGATE_LOAD_TIMEOUT=${text}: expected a duration such as 10s`, { hint: 'e.g. PHASEGATE_LOAD_TIMEOUT=30s' });
+  }
+  return { timeLimitMs };
 }
 
 /**

@@ -2,13 +2,22 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, type Migration } from '../plan/index.js';
-import { importModule } from './import-module.js';
+import { importIsolated } from './import-module.js';
+
+/** How long one migration file may take to load before it counts as hung. */
+export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
+
+/** How migrations are loaded. */
+export interface LoadOptions {
+  /** Per file; a file still loading after this is an error naming it. @default 10 s */
+  readonly timeLimitMs?: number;
+}
 
 /**
  * Loads every migration in `dir`, in id order. A file that does not load or
  * validate stops everything: nothing may run on a half-read plan.
  */
-export async function loadMigrations(dir: string): Promise<Migration[]> {
+export async function loadMigrations(dir: string, options: LoadOptions = {}): Promise<Migration[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -20,17 +29,9 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
   }
   const files = names
     .filter((name) => /\.(?:ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !name.startsWith('.'))
-    .sort(compareIds);
-
-  const problems: string[] = [];
-  const migrations: Migration[] = [];
-  for (const name of files) {
-    try {
-      migrations.push(await loadMigrationFile(path.join(dir, name)));
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-  }
+    .sort(compareIds)
+    .map((name) => path.join(dir, name));
+  const { migrations, problems } = await loadFiles(files, options);
   const seen = new Map<string, string>();
   for (const m of migrations) {
     const other = seen.get(m.id);
@@ -46,18 +47,37 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
 }
 
 /** Loads and validates one migration file; its id is the file name without extension. */
-export async function loadMigrationFile(file: string): Promise<Migration> {
-  const match = MIGRATION_FILE.exec(path.basename(file));
-  if (match === null) {
-    throw new PhasegateError('INVALID_MIGRATION', `${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`, {
-      hint: 'rename the file',
-    });
+export async function loadMigrationFile(file: string, options: LoadOptions = {}): Promise<Migration> {
+  const { migrations, problems } = await loadFiles([file], options);
+  const [migration] = migrations;
+  if (migration === undefined || problems.length > 0) {
+    throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), { hint: 'fix the file; nothing was run' });
   }
-  let exported: unknown;
-  try {
-    exported = await importModule(file);
-  } catch (error) {
-    throw new PhasegateError('INVALID_MIGRATION', `${file}: cannot be loaded: ${(error as Error).message}`, { cause: error });
+  return migration;
+}
+
+async function loadFiles(files: readonly string[], options: LoadOptions): Promise<{ migrations: Migration[]; problems: string[] }> {
+  const problems: string[] = [];
+  const named: { file: string; id: string }[] = [];
+  for (const file of files) {
+    const match = MIGRATION_FILE.exec(path.basename(file));
+    if (match === null) problems.push(`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`);
+    else named.push({ file, id: match[1] ?? '' });
   }
-  return buildMigration(match[1] as string, file, exported);
+  // Relative paths would be read as package names by the module loader.
+  const loaded = await importIsolated(named.map((n) => path.resolve(n.file)), options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS);
+  const migrations: Migration[] = [];
+  for (const { file, id } of named) {
+    const outcome = loaded.get(path.resolve(file));
+    if (outcome?.kind !== 'loaded') {
+      problems.push(`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`);
+      continue;
+    }
+    try {
+      migrations.push(buildMigration(id, file, outcome.value));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return { migrations, problems };
 }

@@ -7,7 +7,7 @@ import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
 import { loadMigrationFile, loadMigrations } from '../../load/index.js';
 import { isPhase, type Migration, type Phase } from '../../plan/index.js';
-import { connect, resolveConfig, type GlobalFlags } from '../context.js';
+import { connect, loadOptions, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { color, printJson, printLines } from '../output.js';
 
@@ -62,13 +62,13 @@ async function collectTargets(paths: readonly string[]): Promise<LintTarget[]> {
     const info = await stat(p).catch(() => undefined);
     if (info === undefined) throw new PhasegateError('USAGE', `${p}: no such file or directory`, { hint: 'pass migration files, directories or .sql files' });
     if (info.isDirectory()) {
-      targets.push(...(await loadMigrations(p)).map((migration): LintTarget => ({ kind: 'migration', migration })));
+      targets.push(...(await loadMigrations(p, loadOptions())).map((migration): LintTarget => ({ kind: 'migration', migration })));
       const sqlFiles = (await readdir(p)).filter((n) => n.endsWith('.sql')).sort();
       targets.push(...sqlFiles.map((n): LintTarget => ({ kind: 'sql', file: path.join(p, n) })));
     } else if (p.endsWith('.sql')) {
       targets.push({ kind: 'sql', file: p });
     } else {
-      targets.push({ kind: 'migration', migration: await loadMigrationFile(path.resolve(p)) });
+      targets.push({ kind: 'migration', migration: await loadMigrationFile(p, loadOptions()) });
     }
   }
   return targets;
