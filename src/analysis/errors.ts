@@ -33,6 +33,7 @@ function describeOrigin(origin: SqlOrigin): string {
   if (origin.migration !== undefined) parts.push(`migration ${origin.migration}`);
   if (origin.file !== undefined) parts.push(`file ${origin.file}`);
   if (origin.phase !== undefined) parts.push(`phase ${origin.phase}`);
-  if (origin.step !== undefined) parts.push(`step ${origin.step}`);
+  // Numbered from 1, as every message and log counts steps.
+  if (origin.step !== undefined) parts.push(`step ${origin.step + 1}`);
   return parts.length === 0 ? '' : `${parts.join(', ')}: `;
 }

@@ -18,6 +18,7 @@ export type { SqlOrigin } from './errors.js';
 export { RULE_IDS } from './rule-ids.js';
 export type { RuleId } from './rule-ids.js';
 export { DEFAULT_LARGE_TABLE_BYTES } from './size.js';
+export { locateInFile, type SqlLocation } from './source-text.js';
 export { LOCK_LEVELS } from './types.js';
 export type {
   AnalysisInput,

@@ -1,6 +1,6 @@
 import { runBackfill, type BackfillOutcome, type BatchErrorKind } from '../backfill/index.js';
 import type { BackfillStep, Unit } from '../plan/index.js';
-import { describePgError, isRetryableLockError, isStatementTimeout } from './pg-errors.js';
+import { describePgError, isConnectionLost, isRetryableLockError, isStatementTimeout } from './pg-errors.js';
 import type { UnitContext } from './run-unit.js';
 
 /**
@@ -21,7 +21,7 @@ export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: Backfi
     },
     verifyQuery: verify?.kind === 'verify' ? verify.query : undefined,
     classifyError,
-    describeError: describePgError,
+    describeError: (error) => describePgError(error),
     random: ctx.policy.random,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
@@ -30,6 +30,7 @@ export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: Backfi
 
 /** A timed-out batch is split; a lock timeout or deadlock rolled back whole and is retried as is. */
 function classifyError(error: unknown): BatchErrorKind {
+  if (isConnectionLost(error)) return 'connectionLost';
   if (isStatementTimeout(error)) return 'statementTimeout';
   return isRetryableLockError(error) ? 'retryable' : 'fatal';
 }

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { StatementFacts } from '../analysis/index.js';
-import { PhasegateError } from '../errors.js';
 import type { SqlStep, Unit } from '../plan/index.js';
 import { quoteIdent, withTransaction, type Queryable, type StateStore } from '../state/index.js';
 import { conflictingHolders, describeBlocker, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
+import { stepError } from './step-error.js';
 import type { ExecutionPolicy } from './policy.js';
 import { checkQueryPlan } from './plan-check.js';
 import { preflight } from './preflight.js';
@@ -31,6 +31,7 @@ export async function runSqlStep(
   facts: readonly StatementFacts[],
   policy: ExecutionPolicy,
   logger: Logger,
+  file: string,
 ): Promise<StepRun> {
   const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
   const locks = facts.flatMap((f) => f.locks);
@@ -73,15 +74,7 @@ export async function runSqlStep(
         await sleep(delayMs);
         continue;
       }
-      const gaveUp = isRetryableLockError(error)
-        ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock${blockers.length === 0 ? '' : `; blocked by ${blockers.map(describeBlocker).join('; ')}`}`
-        : '';
-      throw new PhasegateError('STEP_FAILED', `${where} failed${gaveUp}: ${describePgError(error)}`, {
-        hint: isRetryableLockError(error)
-          ? 'another session holds a conflicting lock for long; find it in pg_stat_activity, then run advance again'
-          : 'fix the statement (the transaction was rolled back, nothing of this step was applied) and run advance again',
-        cause: error,
-      });
+      throw await stepError(db, { where, file, step, facts, attempts: attempt, lockTimeoutMs, blockers, error });
     }
   }
 }
