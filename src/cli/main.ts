@@ -15,7 +15,7 @@ import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
-import { printError, printJson } from './output.js';
+import { forTerminalLines, printError, printJson } from './output.js';
 import { redactSecrets } from './redact.js';
 
 /** Builds the `migrate` program. Each command's action resolves to its exit code. */
@@ -61,14 +61,14 @@ function reportError(error: unknown, json: boolean): ExitCode {
   if (error instanceof PhasegateError) {
     const exitCode = EXIT_FOR_ERROR[error.code];
     if (json) printJson({ error: { code: error.code, message: error.message, hint: error.hint ?? null }, exitCode });
-    printError(`error: ${error.message}`);
-    if (error.hint !== undefined) printError(`hint: ${error.hint}`);
+    printError(`error: ${forTerminalLines(error.message)}`);
+    if (error.hint !== undefined) printError(`hint: ${forTerminalLines(error.hint)}`);
     return exitCode;
   }
   // Not a user mistake: a bug or an unexpected failure. Say so plainly.
   const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (json) printJson({ error: { code: 'INTERNAL', message, hint: null }, exitCode: EXIT.stepFailed });
-  printError(`error: ${message}`);
+  printError(`error: ${forTerminalLines(message)}`);
   if (process.env['PHASEGATE_DEBUG'] !== undefined && error instanceof Error) printError(redactSecrets(error.stack ?? ''));
   return EXIT.stepFailed;
 }

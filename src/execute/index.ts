@@ -14,7 +14,7 @@ export type { BackfillStatus } from './backfill-status.js';
 export type { ExecutionPolicy } from './policy.js';
 export { readState } from './read-state.js';
 export { explainSetupError } from './setup-error.js';
-export { recordApproval, recordMarker, type MarkerInput } from './record.js';
+export { checkMarker, checkName, MAX_NAME_LENGTH, recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
 export { relationSizes, serverMajorVersion } from './catalog.js';

@@ -4,7 +4,7 @@ import { formatDuration } from '../../plan/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBackfillLine } from '../backfill-line.js';
-import { color, printJson, printLines } from '../output.js';
+import { color, forTerminal, printJson, printLines } from '../output.js';
 
 export function statusCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
@@ -45,7 +45,7 @@ function formatStatus(result: Status): string[] {
     `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}`,
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
-      const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
+      const error = p.lastError === null ? '' : `  ${color.red(forTerminal(p.lastError.split('\n')[0] ?? ''))}`;
       const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${runFacts(p)}${error}`;
       return p.backfill === undefined || (p.state === 'pending' && p.backfill.batches === 0 && !p.backfill.paused)
         ? line
