@@ -11,6 +11,7 @@ export function formatBackfillLine(b: BackfillStatus): string {
   parts.push(`${count(b.rowsDone)} updated`);
   if (b.pass > 1) parts.push(`pass ${b.pass}`);
   if (b.finishedAt !== null) return [...parts, 'finished'].join(', ');
+  if (b.stoppedSince !== null) return [...parts, `stopped between runs since ${b.stoppedSince}: run advance to continue`].join(', ');
   if (b.rowsPerSecond !== null) parts.push(`${count(b.rowsPerSecond)} rows/s`);
   if (b.etaMs !== null) parts.push(`ETA ${formatDuration(b.etaMs)}`);
   if (b.batchSize !== null) parts.push(`batch ${count(b.batchSize)} rows`);

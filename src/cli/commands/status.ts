@@ -16,7 +16,7 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     .action(async (opts: { json?: boolean; exitCode?: boolean }, command: Command) => {
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
       const migrations = await resolveMigrations(config);
-      const result = await withConnection(config, (client) => status(client, config.schema, migrations));
+      const result = await withConnection(config, (client) => status(client, config.schema, migrations, config.backfill));
       const pending = result.migrations.some((m) => m.phases.some((p) => p.state !== 'done'));
       const exitCode = opts.exitCode === true && pending ? EXIT.waiting : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
@@ -25,7 +25,7 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     });
 }
 
-const STATE_COLOR = { done: color.green, running: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
+const STATE_COLOR = { done: color.green, running: color.yellow, stopped: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
 
 /** "  took 1.2s, 3/3 steps, 2 lock retries": how a phase that started went. */
 function runFacts(p: PhaseStatus): string {
