@@ -1,7 +1,7 @@
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { PhasegateError } from '../errors.js';
-import { explainSetupError, type ExecutionPolicy } from '../execute/index.js';
+import { explainServerError, type ExecutionPolicy } from '../execute/index.js';
 import { loadConfig, loadMigrations, type Config, type LoadOptions } from '../load/index.js';
 import { parseDuration, type Migration } from '../plan/index.js';
 import { redactSecrets } from './redact.js';
@@ -107,7 +107,7 @@ export async function withConnection<T>(config: Config, work: (client: pg.Client
   try {
     return await work(client);
   } catch (error) {
-    throw await explainSetupError(client, config.schema, error);
+    throw await explainServerError(client, config.schema, error);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -13,7 +13,7 @@ export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';
 export type { ExecutionPolicy } from './policy.js';
 export { readState } from './read-state.js';
-export { explainSetupError } from './setup-error.js';
+export { explainServerError } from './server-error.js';
 export { checkMarker, checkName, MAX_NAME_LENGTH, recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
