@@ -31,14 +31,14 @@ type WorkerMessage =
 
 /*
  * Runs in the worker (CommonJS, so it needs no file of its own in dist/ or
- * src/). process.exit is replaced by a throw so that a file calling it fails
- * like one that throws; a timer left behind is refused because it would keep
- * a process alive after the command is done.
+ * src/). The process' exit method is replaced by a throw, so that a file
+ * calling it fails like one that throws; a timer left behind is refused
+ * because it would keep a process alive after the command is done.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const jiti = require(workerData.jiti)(workerData.from, { alias: { phasegate: workerData.entry }, moduleCache: false });
-process.exit = (code) => { throw new Error('it calls process.exit(' + (code ?? '') + ')'); };
+Object.defineProperty(process, 'exit', { value: (code) => { throw new Error('it tries to end the process (exit(' + (code ?? '') + '))'); } });
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
 (async () => {
   for (const file of workerData.files) {
