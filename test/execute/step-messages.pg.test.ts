@@ -106,6 +106,30 @@ describe('a failed step says what PostgreSQL said', () => {
   });
 });
 
+describe('a step that does not parse', () => {
+  it('exits 2 numbering steps from 1 and pointing at the line of the migration file', async () => {
+    const source = [
+      "import { defineMigration } from 'phasegate';", // 1
+      'export default defineMigration({', // 2
+      '  expand: {', // 3
+      '    sql: [', // 4
+      "      'CREATE TABLE parse_t (id int)',", // 5
+      '      `ALTER TABLE parse_t', // 6
+      '         ADD COLUMN a int;', // 7
+      '       ALTER TABLEE parse_t ADD COLUMN b int`,', // 8
+      '    ],', // 9
+      '  },', // 10
+      '});', // 11
+    ].join('\n');
+    const { dir, env } = await project({ '1_parse.ts': source });
+    const result = await runCli(['advance'], { cwd: dir, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('phase expand, step 2: SQL does not parse at line 3: syntax error at or near "TABLEE"');
+    expect(result.stderr).toMatch(/at \S*\/migrations\/1_parse\.ts line 8\b/);
+    expect((await db.client.query("SELECT to_regclass('parse_t') AS t")).rows).toEqual([{ t: null }]);
+  });
+});
+
 describe('a lost connection', () => {
   it('during a slow step says the connection was lost and nothing of the step was applied (exit 1), and the next advance finishes', async () => {
     await db.client.query('CREATE TABLE slow_done (id int)');
