@@ -24,7 +24,7 @@ export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: Backfi
     },
     verifyQuery: verify?.kind === 'verify' ? verify.query : undefined,
     classifyError,
-    describeError: (error) => describePgError(error),
+    describeError: describePgError,
     random: ctx.policy.random,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
