@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, type Migration } from '../plan/index.js';
-import { importIsolated } from './import-module.js';
+import { importIsolated } from './isolated-import.js';
 
 /** How long one migration file may take to load before it counts as hung. */
 export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
