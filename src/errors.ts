@@ -22,8 +22,10 @@ export type ErrorCode =
   | 'REFUSED'
   /** Another runner holds the advisory lock. */
   | 'LOCKED'
-  /** The database cannot be reached. */
-  | 'CONNECTION_FAILED';
+  /** The database cannot be reached, or the connection was lost. */
+  | 'CONNECTION_FAILED'
+  /** The role lacks a privilege phasegate needs outside any step (e.g. to create its state schema): nothing ran. */
+  | 'PERMISSION_DENIED';
 
 export interface PhasegateErrorOptions {
   readonly hint?: string;

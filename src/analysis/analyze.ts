@@ -76,9 +76,9 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
       };
       const stepReason =
         input.mode === 'steps' && step.transactional
-          ? `step ${stepIndex} of ${phase} is transactional (the runner wraps it in BEGIN/COMMIT)`
+          ? `step ${stepIndex + 1} of ${phase} is transactional (the runner wraps it in BEGIN/COMMIT)`
           : input.mode === 'steps' && parsed.statements.length > 1
-            ? `step ${stepIndex} of ${phase} sends ${parsed.statements.length} statements as one query, which PostgreSQL runs as one implicit transaction`
+            ? `step ${stepIndex + 1} of ${phase} sends ${parsed.statements.length} statements as one query, which PostgreSQL runs as one implicit transaction`
             : undefined;
       const stepTransaction = (): TransactionState | undefined => (stepReason === undefined ? undefined : new TransactionState(stepReason));
       let transaction = stepTransaction();

@@ -22,6 +22,7 @@ export type { RuleId } from './rule-ids.js';
 export { DEFAULT_LARGE_TABLE_BYTES, formatBytes } from './size.js';
 export { displayRelation, relationKey, sameRelation, type RelationName } from './relation.js';
 export { LOCK_DURATIONS, LOCK_LEVELS } from './types.js';
+export { locateInFile, type SqlLocation } from './source-text.js';
 export type {
   AnalysisInput,
   AnalysisPhase,

@@ -53,3 +53,21 @@ export class SourceText {
     return line;
   }
 }
+
+/** Where a character of a step's SQL is: its line in the migration file, or in the SQL when the file does not hold it verbatim. */
+export interface SqlLocation {
+  readonly line: number;
+  readonly inFile: boolean;
+}
+
+/**
+ * Locates the code point at 0-based `index` of `sql` (as PostgreSQL counts
+ * error positions) in `fileText`, where the step was written. A step written
+ * with escapes (`\n` in a quoted string) is not in the file verbatim: then
+ * the line counts from the start of the SQL.
+ */
+export function locateInFile(sql: string, index: number, fileText: string | undefined): SqlLocation {
+  const at = fileText?.indexOf(sql) ?? -1;
+  if (fileText === undefined || at < 0) return { line: new SourceText(sql).lineAtCodePoint(index), inFile: false };
+  return { line: new SourceText(fileText).lineAtCodePoint([...fileText.slice(0, at)].length + index), inFile: true };
+}

@@ -28,7 +28,7 @@ export function parseSource(sql: string, origin: SqlOrigin): ParsedSource {
   const outcome = parseStatements(sql, source.byteLength);
   if (outcome.kind === 'error') {
     const line = outcome.position === undefined ? undefined : source.lineAtCodePoint(outcome.position);
-    throw new SqlParseError(origin, outcome.message, line);
+    throw new SqlParseError(origin, outcome.message, line, outcome.position === undefined ? undefined : { sql, position: outcome.position });
   }
   const statements = outcome.statements.map((raw): LocatedStatement => {
     const text = source.slice(raw.startByte, raw.endByte);

@@ -8,10 +8,11 @@ import { sleep } from './throttle.js';
 
 /**
  * How a failed batch is handled: a statement timeout is retried at half the
- * size, a lock timeout or deadlock at the same size after a pause, anything
- * else fails the backfill. The caller classifies (execute/pg-errors.ts).
+ * size, a lock timeout or deadlock at the same size after a pause, a lost
+ * connection or anything else fails the backfill. The caller classifies
+ * (execute/pg-errors.ts).
  */
-export type BatchErrorKind = 'statementTimeout' | 'retryable' | 'fatal';
+export type BatchErrorKind = 'statementTimeout' | 'retryable' | 'connectionLost' | 'fatal';
 
 /** What the engine needs to run batches besides the SQL. */
 export interface BatchContext {
@@ -91,7 +92,9 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       if (error instanceof PhasegateError) throw error;
       failures += 1;
       const kind = ctx.classifyError(error);
-      if (kind === 'fatal' || failures >= settings.maxBatchFailures) throw batchError(ctx, cursor, range, attemptSize, failures, error);
+      if (kind === 'fatal' || kind === 'connectionLost' || failures >= settings.maxBatchFailures) {
+        throw batchError(ctx, cursor, range, attemptSize, failures, kind === 'connectionLost', error);
+      }
       if (kind === 'statementTimeout') attemptSize = Math.max(1, Math.floor(attemptSize / 2));
       else await sleep(Math.min(5_000, 100 * 2 ** failures * (0.5 + ctx.random())), ctx.signal);
     }
@@ -110,17 +113,26 @@ function noProgress(ctx: BatchContext, cursor: Cursor, lastKey: readonly string[
   );
 }
 
+/** Names the batch's key range; a lost connection is not blamed on the batch's SQL. */
 function batchError(
   ctx: BatchContext,
   cursor: Cursor,
   range: { rows: number; lastKey: readonly string[] } | undefined,
   size: number,
   attempts: number,
+  connectionLost: boolean,
   error: unknown,
 ): PhasegateError {
   const key = ctx.sql.keyText;
   const lower = cursor.lastKey === null ? '' : `${key} > (${cursor.lastKey.join(', ')}) and `;
   const upper = range === undefined ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows` : `${key} <= (${range.lastKey.join(', ')}) (${range.rows} rows)`;
+  if (connectionLost) {
+    return new PhasegateError(
+      'CONNECTION_FAILED',
+      `${ctx.migrationId} backfill of ${ctx.table} stopped: the connection to the server was lost during the batch ${lower}${upper} (${ctx.describeError(error)}); that batch did not commit, every batch before it did`,
+      { hint: 'check that the server is up and reachable (and whether someone ended the session), then run advance again: it resumes at this batch', cause: error },
+    );
+  }
   return new PhasegateError(
     'STEP_FAILED',
     `${ctx.migrationId} backfill of ${ctx.table} failed on the batch ${lower}${upper} after ${attempts} attempt(s): ${ctx.describeError(error)}`,

@@ -1,5 +1,6 @@
 import type { BackfillStatus } from '../execute/index.js';
 import { formatDuration } from '../plan/index.js';
+import { forTerminal } from './output.js';
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -10,10 +11,11 @@ export function formatBackfillLine(b: BackfillStatus): string {
   parts.push(`${count(b.rowsDone)} updated`);
   if (b.pass > 1) parts.push(`pass ${b.pass}`);
   if (b.finishedAt !== null) return [...parts, 'finished'].join(', ');
+  if (b.stoppedSince !== null) return [...parts, `stopped between runs since ${b.stoppedSince}: run advance to continue`].join(', ');
   if (b.rowsPerSecond !== null) parts.push(`${count(b.rowsPerSecond)} rows/s`);
   if (b.etaMs !== null) parts.push(`ETA ${formatDuration(b.etaMs)}`);
   if (b.batchSize !== null) parts.push(`batch ${count(b.batchSize)} rows`);
-  if (b.paused) parts.push(`PAUSED${b.pausedBy === null ? '' : ` by ${b.pausedBy}`}`);
-  if (b.throttle !== null && !b.throttle.startsWith('paused')) parts.push(`waiting: ${b.throttle}`);
+  if (b.paused) parts.push(`PAUSED${b.pausedBy === null ? '' : ` by ${forTerminal(b.pausedBy)}`}`);
+  if (b.throttle !== null && !b.throttle.startsWith('paused')) parts.push(`waiting: ${forTerminal(b.throttle)}`);
   return parts.join(', ');
 }

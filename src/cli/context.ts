@@ -1,10 +1,10 @@
 import pino, { type LogFn, type Logger } from 'pino';
 import { checkConfigFragments } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { connectRunner, type HeartbeatOptions } from '../execute/index.js';
-import { loadConfig, loadMigrations, type Config } from '../load/index.js';
+import { connectRunner, explainServerError, type HeartbeatOptions } from '../execute/index.js';
+import { loadConfig, loadMigrations, type Config, type LoadOptions } from '../load/index.js';
 import type { Session } from '../pg/index.js';
-import type { Migration } from '../plan/index.js';
+import { parseDuration, type Migration } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
 
 /** Flags every command accepts. */
@@ -33,7 +33,18 @@ export async function resolveConfig(flags: GlobalFlags): Promise<Config> {
 
 /** The project's migrations, checked against the config's timeouts and batch bounds. */
 export async function resolveMigrations(config: Config): Promise<Migration[]> {
-  return loadMigrations(config.migrationsDir, config);
+  return loadMigrations(config.migrationsDir, { ...loadOptions(), defaults: config });
+}
+
+/** How long one migration file may take to load: `PHASEGATE_LOAD_TIMEOUT` (e.g. "30s"), else the loader's default. */
+export function loadOptions(): LoadOptions {
+  const text = process.env['PHASEGATE_LOAD_TIMEOUT'];
+  if (text === undefined) return {};
+  const timeLimitMs = parseDuration(text);
+  if (timeLimitMs === undefined || timeLimitMs <= 0) {
+    throw new PhasegateError('INVALID_CONFIG', `PHASEGATE_LOAD_TIMEOUT=${text}: expected a duration such as 10s`, { hint: 'e.g. PHASEGATE_LOAD_TIMEOUT=30s' });
+  }
+  return { timeLimitMs };
 }
 
 /**
@@ -78,6 +89,8 @@ export async function withConnection<T>(config: Config, work: (session: Session)
   const session = await connect(config);
   try {
     return await work(session);
+  } catch (error) {
+    throw await explainServerError(session, config.schema, error);
   } finally {
     await session.end();
   }

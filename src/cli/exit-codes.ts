@@ -24,6 +24,7 @@ export const EXIT_FOR_ERROR: Readonly<Record<ErrorCode, ExitCode>> = {
   REFUSED: EXIT.refused,
   LOCKED: EXIT.locked,
   CONNECTION_FAILED: EXIT.stepFailed,
+  PERMISSION_DENIED: EXIT.badInput,
 };
 
 export const EXIT_FOR_STOP: Readonly<Record<StopReason, ExitCode>> = {
@@ -39,7 +40,7 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  done: everything runnable ran
   1  a step failed (database error, timeout after all retries)
-  2  bad usage or bad input (config, migration file): nothing was run
+  2  bad usage or bad input (config, migration file, a missing privilege): nothing was run
   3  stopped at a gate, or a backfill is still in progress (not a failure)
   4  refused by a safety check
   5  another runner holds the lock`;

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { locateInFile, SqlParseError } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import { advanceCommand } from './commands/advance.js';
 import { approveCommand } from './commands/approve.js';
@@ -15,7 +17,7 @@ import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
-import { printError, printJson } from './output.js';
+import { forTerminalLines, printError, printJson } from './output.js';
 import { redactSecrets } from '../secrets.js';
 
 /** Builds the `migrate` program. Each command's action resolves to its exit code. */
@@ -54,21 +56,38 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
+/**
+ * A step that does not parse is located by the analysis within its SQL; the
+ * person needs the line of the migration file, which only the CLI reads.
+ */
+function lineInMigrationFile(error: PhasegateError): string {
+  if (!(error instanceof SqlParseError) || error.at === undefined || error.origin.step === undefined || error.origin.file === undefined) return '';
+  let text: string;
+  try {
+    text = readFileSync(error.origin.file, 'utf8');
+  } catch {
+    return '';
+  }
+  const located = locateInFile(error.at.sql, error.at.position, text);
+  return located.inFile ? `\n  at ${error.origin.file} line ${located.line}` : '';
+}
+
 function reportError(error: unknown, json: boolean): ExitCode {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   }
   if (error instanceof PhasegateError) {
     const exitCode = EXIT_FOR_ERROR[error.code];
-    if (json) printJson({ error: { code: error.code, message: error.message, hint: error.hint ?? null }, exitCode });
-    printError(`error: ${error.message}`);
-    if (error.hint !== undefined) printError(`hint: ${error.hint}`);
+    const message = `${error.message}${lineInMigrationFile(error)}`;
+    if (json) printJson({ error: { code: error.code, message, hint: error.hint ?? null }, exitCode });
+    printError(`error: ${forTerminalLines(message)}`);
+    if (error.hint !== undefined) printError(`hint: ${forTerminalLines(error.hint)}`);
     return exitCode;
   }
   // Not a user mistake: a bug or an unexpected failure. Say so plainly.
   const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (json) printJson({ error: { code: 'INTERNAL', message, hint: null }, exitCode: EXIT.stepFailed });
-  printError(`error: ${message}`);
+  printError(`error: ${forTerminalLines(message)}`);
   if (process.env['PHASEGATE_DEBUG'] !== undefined && error instanceof Error) printError(redactSecrets(error.stack ?? ''));
   return EXIT.stepFailed;
 }

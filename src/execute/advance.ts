@@ -134,7 +134,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       if (signal?.aborted === true) return stop(unit, 'interrupted', 'stopped before this unit (signal or time budget)');
       try {
         for (const finding of unitFindings(analyses.get(unit.migrationId) as AnalysisResult, unit)) {
-          logger.warn({ migration: unit.migrationId, phase: unit.phase, rule: finding.rule, step: finding.step }, finding.message);
+          logger.warn({ migration: unit.migrationId, phase: unit.phase, rule: finding.rule, step: finding.step === undefined ? undefined : finding.step + 1 }, finding.message);
         }
       } catch (error) {
         if (!(error instanceof PhasegateError) || error.code !== 'REFUSED') throw error;

@@ -1,6 +1,7 @@
 import { PhasegateError } from '../errors.js';
 import type { Migration } from '../plan/index.js';
 import { ensureStateSchema, StateStore, type Queryable } from '../state/index.js';
+import { checkName } from './record.js';
 
 /**
  * Pauses or resumes a migration's backfill from any process: the flag lives
@@ -16,6 +17,7 @@ export async function setBackfillPaused(
   paused: boolean,
   by: string | null,
 ): Promise<void> {
+  if (by !== null) checkName('--by', by);
   const migration = migrations.find((m) => m.id === migrationId);
   if (migration === undefined) {
     throw new PhasegateError('USAGE', `no migration ${migrationId}`, { hint: '`migrate status` lists migration ids' });

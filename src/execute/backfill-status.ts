@@ -1,5 +1,11 @@
-import type { Migration } from '../plan/index.js';
+import type { BackfillTuning, Migration } from '../plan/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
+
+/**
+ * What a runner that stops a backfill between batches (signal, time budget)
+ * leaves in its throttle column: `status` then shows it stopped, not running.
+ */
+export const STOPPED_BETWEEN_RUNS = 'stopped between runs; the next advance continues it';
 
 /** A backfill as `status` shows it: progress, pace and why it waits. */
 export interface BackfillStatus {
@@ -12,9 +18,12 @@ export interface BackfillStatus {
   readonly batches: number;
   readonly batchSize: number | null;
   readonly lastBatchMs: number | null;
+  /** The last measured rate, never above the throttle (`maxRowsPerSecond`). */
   readonly rowsPerSecond: number | null;
-  /** Time left at the last rate; null when unknown or finished. */
+  /** Time left at that rate; null when unknown, finished, or no runner is at it. */
   readonly etaMs: number | null;
+  /** When a runner stopped it between batches (signal, time budget); null while one runs it or it is finished. */
+  readonly stoppedSince: string | null;
   readonly pass: number;
   readonly paused: boolean;
   readonly pausedBy: string | null;
@@ -25,8 +34,17 @@ export interface BackfillStatus {
   readonly finishedAt: string | null;
 }
 
-/** The backfill of each migration that declares one, by migration id: recorded progress, or zeros before it starts. */
-export async function readBackfillStatuses(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Map<string, BackfillStatus>> {
+/**
+ * The backfill of each migration that declares one, by migration id:
+ * recorded progress, or zeros before it starts. `tuning` is the config's
+ * backfill section, for the throttle a spec does not set itself.
+ */
+export async function readBackfillStatuses(
+  db: Queryable,
+  schema: string,
+  migrations: readonly Migration[],
+  tuning: BackfillTuning = {},
+): Promise<Map<string, BackfillStatus>> {
   const store = new StateStore(db, schema).backfills;
   const records = new Map((await store.records()).map((r) => [r.migrationId, r]));
   const controls = await store.controls();
@@ -37,7 +55,10 @@ export async function readBackfillStatuses(db: Queryable, schema: string, migrat
     const r = records.get(migration.id);
     const control = controls.get(migration.id);
     const finished = r?.finishedAt !== null && r?.finishedAt !== undefined;
-    const rate = r?.rowsPerSecond ?? null;
+    const stopped = !finished && r?.throttle === STOPPED_BETWEEN_RUNS;
+    // Spec beats config, as the engine resolves it; pacing keeps the real rate at or below it.
+    const maxRate = step.spec.maxRowsPerSecond ?? tuning.maxRowsPerSecond ?? Infinity;
+    const rate = r?.rowsPerSecond === null || r?.rowsPerSecond === undefined ? null : Math.min(r.rowsPerSecond, maxRate);
     const remaining = r === undefined ? 0 : Math.max(0, r.estimatedRows - r.rowsScanned);
     result.set(migration.id, {
       table: step.spec.table,
@@ -48,12 +69,13 @@ export async function readBackfillStatuses(db: Queryable, schema: string, migrat
       batchSize: r?.batchSize ?? null,
       lastBatchMs: r?.lastBatchMs ?? null,
       rowsPerSecond: rate,
-      etaMs: finished || rate === null || rate <= 0 ? null : Math.round((remaining / rate) * 1000),
+      etaMs: finished || stopped || rate === null || rate <= 0 ? null : Math.round((remaining / rate) * 1000),
+      stoppedSince: stopped ? (r?.throttledSince?.toISOString() ?? null) : null,
       pass: r?.pass ?? 1,
       paused: control?.paused === true,
       pausedBy: control?.paused === true ? control.changedBy : null,
-      throttle: finished ? null : (r?.throttle ?? null),
-      throttledSince: finished ? null : (r?.throttledSince?.toISOString() ?? null),
+      throttle: finished || stopped ? null : (r?.throttle ?? null),
+      throttledSince: finished || stopped ? null : (r?.throttledSince?.toISOString() ?? null),
       updatedAt: r?.updatedAt.toISOString() ?? null,
       finishedAt: r?.finishedAt?.toISOString() ?? null,
     });

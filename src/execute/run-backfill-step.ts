@@ -1,7 +1,8 @@
 import { runBackfill, type BackfillOutcome, type BatchErrorKind } from '../backfill/index.js';
 import type { BackfillStep, Unit } from '../plan/index.js';
-import { describePgError, isRetryableLockError, isStatementTimeout } from './pg-errors.js';
+import { describePgError, isConnectionLost, isRetryableLockError, isStatementTimeout } from './pg-errors.js';
 import type { UnitContext } from './run-unit.js';
+import { STOPPED_BETWEEN_RUNS } from './backfill-status.js';
 
 /**
  * Hands a backfill step to the engine with the policy's defaults. The phase's
@@ -10,7 +11,9 @@ import type { UnitContext } from './run-unit.js';
  */
 export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: BackfillStep): Promise<BackfillOutcome> {
   const verify = unit.steps.find((s) => s.kind === 'verify');
-  return runBackfill(ctx.db, ctx.store.backfills, {
+  // A runner is at it again: the mark a stopped run left goes (the engine says anew why it waits, if it does).
+  await ctx.store.backfills.setThrottle(unit.migrationId, null);
+  const outcome = await runBackfill(ctx.db, ctx.store.backfills, {
     migrationId: unit.migrationId,
     spec: step.spec,
     defaults: {
@@ -26,10 +29,14 @@ export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: Backfi
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });
+  // Stopped between batches, nobody is at it until the next advance: say so for `status`, which would else show it running with an ETA.
+  if (outcome.kind === 'stopped') await ctx.store.backfills.setThrottle(unit.migrationId, STOPPED_BETWEEN_RUNS);
+  return outcome;
 }
 
 /** A timed-out batch is split; a lock timeout or deadlock rolled back whole and is retried as is. */
 function classifyError(error: unknown): BatchErrorKind {
+  if (isConnectionLost(error)) return 'connectionLost';
   if (isStatementTimeout(error)) return 'statementTimeout';
   return isRetryableLockError(error) ? 'retryable' : 'fatal';
 }

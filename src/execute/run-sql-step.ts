@@ -1,13 +1,13 @@
 import type { Logger } from '../logger.js';
 import type { StatementFacts } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { redactSecrets } from '../secrets.js';
 import type { SqlStep, Unit } from '../plan/index.js';
 import { withTransaction, type Queryable, type StateStore } from '../state/index.js';
 import { indexValidity, setLocalTimeouts, withSessionTimeouts, type RelationRef } from '../pg/index.js';
 import { conflictingHolders, describeBlocker, resolveLocks, type Blocker } from './blockers.js';
 import { describePgError, isRetryableLockError } from './pg-errors.js';
 import { retryDelayMs, sleep } from './retry.js';
+import { stepError } from './step-error.js';
 import type { ExecutionPolicy } from './policy.js';
 import { checkQueryPlan } from './plan-check.js';
 import { preflight } from './preflight.js';
@@ -33,6 +33,7 @@ export async function runSqlStep(
   facts: readonly StatementFacts[],
   policy: ExecutionPolicy,
   logger: Logger,
+  file: string,
 ): Promise<StepRun> {
   const where = `${unit.migrationId} ${unit.phase} step ${stepIndex + 1}`;
   const locks = await resolveLocks(db, facts.flatMap((f) => f.locks));
@@ -74,15 +75,7 @@ export async function runSqlStep(
         await sleep(delayMs);
         continue;
       }
-      const gaveUp = isRetryableLockError(error)
-        ? ` after ${attempt} attempts waiting ${lockTimeoutMs}ms each for its lock${blockers.length === 0 ? '' : `; blocked by ${blockers.map(describeBlocker).join('; ')}`}`
-        : '';
-      throw new PhasegateError('STEP_FAILED', redactSecrets(`${where} failed${gaveUp}: ${describePgError(error)}`), {
-        hint: isRetryableLockError(error)
-          ? 'another session holds a conflicting lock for long; find it in pg_stat_activity, then run advance again'
-          : 'fix the statement (the transaction was rolled back, nothing of this step was applied) and run advance again',
-        cause: error,
-      });
+      throw await stepError(db, { where, file, step, facts, attempts: attempt, lockTimeoutMs, blockers, error });
     }
   }
 }

@@ -41,7 +41,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
       switch (step.kind) {
         case 'sql': {
           const facts = ctx.analysis.statements.filter((f) => f.phase === unit.phase && f.step === index);
-          const run = await runSqlStep(db, store, unit, index, step, facts, policy, log);
+          const run = await runSqlStep(db, store, unit, index, step, facts, policy, log, migration.file);
           log.info({ durationMs: Math.round(run.durationMs), attempts: run.attempts }, 'step done');
           break;
         }

@@ -1,12 +1,13 @@
 import { installedVersion, readRunnerBeat, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
-import type { Migration, Phase, Unit } from '../plan/index.js';
+import type { BackfillTuning, Migration, Phase, Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { readState } from './read-state.js';
 import { readRunnerStatus, type RunnerStatus } from './runner-lock.js';
 
 export interface PhaseStatus {
   readonly phase: Phase;
-  readonly state: UnitState | 'pending';
+  /** 'stopped': running in the state store, but its runner stopped the backfill between batches (signal, time budget). */
+  readonly state: UnitState | 'pending' | 'stopped';
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly attempts: number;
@@ -36,10 +37,14 @@ export interface Status {
   readonly migrations: readonly MigrationStatus[];
 }
 
-/** Every migration on disk and the state of each phase it declares. Reads only. */
-export async function status(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Status> {
+/**
+ * Every migration on disk and the state of each phase it declares. Reads
+ * only. `backfillTuning` is the config's backfill section (its throttle
+ * bounds the rate and ETA shown).
+ */
+export async function status(db: Queryable, schema: string, migrations: readonly Migration[], backfillTuning?: BackfillTuning): Promise<Status> {
   const state = await readState(db, new StateStore(db, schema), schema);
-  const backfills = await readBackfillStatuses(db, schema, migrations);
+  const backfills = await readBackfillStatuses(db, schema, migrations, backfillTuning);
   const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
   const beat = await readRunnerBeat(db, schema);
   const stalledSince = beat?.stalledSince?.toISOString() ?? null;
@@ -51,9 +56,10 @@ export async function status(db: Queryable, schema: string, migrations: readonly
       phases: m.units.map((u) => {
         const record = state.units.get(`${m.id}:${u.phase}`);
         const stalled = record?.state === 'running' ? stalledSince : null;
+        const backfill = backfillOf(u, backfills.get(m.id), stalled !== null);
         return {
           phase: u.phase,
-          state: record?.state ?? 'pending',
+          state: record?.state === 'running' && (backfill.backfill?.stoppedSince ?? null) !== null ? 'stopped' : (record?.state ?? 'pending'),
           startedAt: record?.startedAt?.toISOString() ?? null,
           finishedAt: record?.finishedAt?.toISOString() ?? null,
           attempts: record?.attempts ?? 0,
@@ -62,11 +68,12 @@ export async function status(db: Queryable, schema: string, migrations: readonly
             record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
               ? record.finishedAt.getTime() - record.startedAt.getTime()
               : null,
-          stepsDone: stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0,
+          // A done unit ran every step; a verify step leaves no step record of its own.
+          stepsDone: record?.state === 'done' ? u.steps.length : (stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0),
           steps: u.steps.length,
           lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
           stalledSince: stalled,
-          ...backfillOf(u, backfills.get(m.id), stalled !== null),
+          ...backfill,
         };
       }),
     })),

@@ -1,2 +1,2 @@
 export { CONFIG_FILES, loadConfig, type Config, type ConfigFile, type ConnectionConfig, type ConfigOverrides } from './config.js';
-export { loadMigrationFile, loadMigrations } from './load-migrations.js';
+export { DEFAULT_LOAD_TIME_LIMIT_MS, loadMigrationFile, loadMigrations, type LoadOptions } from './load-migrations.js';

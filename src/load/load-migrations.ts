@@ -2,14 +2,25 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
-import { importModule } from './import-module.js';
+import { importIsolated } from './isolated-import.js';
+
+/** How long one migration file may take to load before it counts as hung. */
+export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
+
+/** How migrations are loaded. */
+export interface LoadOptions {
+  /** Per file; a file still loading after this is an error naming it. @default 10 s */
+  readonly timeLimitMs?: number;
+  /** The config's timeouts and batch bounds: each step and backfill is checked against them. */
+  readonly defaults?: MigrationDefaults;
+}
 
 /**
  * Loads every migration in `dir`, in id order. A file that does not load or
  * validate stops everything: nothing may run on a half-read plan. With the
  * config's `defaults`, step timeouts and batch bounds are checked against them.
  */
-export async function loadMigrations(dir: string, defaults?: MigrationDefaults): Promise<Migration[]> {
+export async function loadMigrations(dir: string, options: LoadOptions = {}): Promise<Migration[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -21,17 +32,9 @@ export async function loadMigrations(dir: string, defaults?: MigrationDefaults):
   }
   const files = names
     .filter((name) => /\.(?:ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !name.startsWith('.'))
-    .sort(compareIds);
-
-  const problems: string[] = [];
-  const migrations: Migration[] = [];
-  for (const name of files) {
-    try {
-      migrations.push(await loadMigrationFile(path.join(dir, name), defaults));
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-  }
+    .sort(compareIds)
+    .map((name) => path.join(dir, name));
+  const { migrations, problems } = await loadFiles(files, options);
   const seen = new Map<string, string>();
   for (const m of migrations) {
     const other = seen.get(m.id);
@@ -46,29 +49,41 @@ export async function loadMigrations(dir: string, defaults?: MigrationDefaults):
   return migrations.sort((a, b) => compareIds(a.id, b.id));
 }
 
-/**
- * Loads and validates one migration file; its id is the file name without
- * extension. `defaults` as for loadMigrations.
- */
-export async function loadMigrationFile(file: string, defaults?: MigrationDefaults): Promise<Migration> {
-  const match = MIGRATION_FILE.exec(path.basename(file));
-  if (match === null) {
-    throw new PhasegateError('INVALID_MIGRATION', `${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`, {
-      hint: 'rename the file',
-    });
-  }
-  let exported: unknown;
-  try {
-    exported = await importModule(file);
-  } catch (error) {
-    throw new PhasegateError('INVALID_MIGRATION', `${file}: cannot be loaded: ${(error as Error).message}`, { cause: error });
-  }
-  const migration = buildMigration(match[1] as string, file, exported);
-  const problems = settingsProblems(migration, defaults);
-  if (problems.length > 0) {
-    throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), {
-      hint: 'change the migration or the config so every lockTimeout is below its statementTimeout and minBatchSize <= maxBatchSize',
-    });
+/** Loads and validates one migration file; its id is the file name without extension. */
+export async function loadMigrationFile(file: string, options: LoadOptions = {}): Promise<Migration> {
+  const { migrations, problems } = await loadFiles([file], options);
+  const [migration] = migrations;
+  if (migration === undefined || problems.length > 0) {
+    throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), { hint: 'fix the file; nothing was run' });
   }
   return migration;
+}
+
+async function loadFiles(files: readonly string[], options: LoadOptions): Promise<{ migrations: Migration[]; problems: string[] }> {
+  const problems: string[] = [];
+  const named: { file: string; id: string }[] = [];
+  for (const file of files) {
+    const match = MIGRATION_FILE.exec(path.basename(file));
+    if (match === null) problems.push(`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`);
+    else named.push({ file, id: match[1] ?? '' });
+  }
+  // Relative paths would be read as package names by the module loader.
+  const loaded = await importIsolated(named.map((n) => path.resolve(n.file)), options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS);
+  const migrations: Migration[] = [];
+  for (const { file, id } of named) {
+    const outcome = loaded.get(path.resolve(file));
+    if (outcome?.kind !== 'loaded') {
+      problems.push(`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`);
+      continue;
+    }
+    try {
+      const migration = buildMigration(id, file, outcome.value);
+      const settings = settingsProblems(migration, options.defaults);
+      if (settings.length > 0) problems.push(...settings);
+      else migrations.push(migration);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return { migrations, problems };
 }

@@ -3,7 +3,7 @@ import { PhasegateError } from '../../src/errors.js';
 import { analyzeMigration, analyzeSqlFile, SqlParseError, splitStatements } from '../../src/analysis/index.js';
 
 describe('parse errors', () => {
-  it('name the migration, phase, step, line and the parser message', async () => {
+  it('name the migration, phase, step numbered from 1, line and the parser message', async () => {
     const run = analyzeMigration({
       migration: '0007_rename_email',
       pgVersion: 16,
@@ -13,7 +13,7 @@ describe('parse errors', () => {
     await expect(run).rejects.toMatchObject({
       code: 'INVALID_SQL',
       line: 3,
-      message: 'migration 0007_rename_email, phase contract, step 1: SQL does not parse at line 3: syntax error at or near "TABLEE"',
+      message: 'migration 0007_rename_email, phase contract, step 2: SQL does not parse at line 3: syntax error at or near "TABLEE"',
     });
   });
 

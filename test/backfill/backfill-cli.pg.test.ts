@@ -89,7 +89,7 @@ describe('backfill through the migrate CLI', () => {
     expect(partial).toBeLessThan(20_000);
     const status = json((await runCli(['status', '--json'], { cwd: dir, env })).stdout);
     expect(status['migrations']).toMatchObject([
-      { phases: [{ phase: 'backfill', state: 'running', backfill: { rowsScanned: partial, rowsPerSecond: expect.any(Number), etaMs: expect.any(Number), paused: false } }] },
+      { phases: [{ phase: 'backfill', state: 'stopped', backfill: { rowsScanned: partial, rowsPerSecond: expect.any(Number), etaMs: null, stoppedSince: expect.any(String), paused: false } }] },
     ]);
     expect((await runCli(['advance'], { cwd: dir, env })).code).toBe(0);
     expect(await scalar('SELECT count(*) AS n FROM budgeted WHERE counter <> 1')).toBe(0);

@@ -4,7 +4,7 @@ import { advance, policyFromConfig, type AdvanceResult, type UnitTarget } from '
 import { isPhase, parseDuration } from '../../plan/index.js';
 import { createLogger, heartbeatFor, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, EXIT_FOR_STOP, type ExitCode } from '../exit-codes.js';
-import { printJson, printLines } from '../output.js';
+import { forTerminalLines, printJson, printLines } from '../output.js';
 import { createProgressReporter } from '../progress.js';
 
 interface AdvanceFlags {
@@ -119,8 +119,8 @@ function formatAdvance(result: AdvanceResult, exitCode: ExitCode): string[] {
   if (s === null) lines.push(`done: nothing runnable is pending (exit ${exitCode})`);
   else {
     const where = s.migration === null ? '' : ` at ${s.migration} ${s.phase}`;
-    lines.push(`stopped${where}: ${s.reason}: ${s.detail} (exit ${exitCode})`);
-    if (s.error?.hint !== undefined) lines.push(`hint: ${s.error.hint}`);
+    lines.push(`stopped${where}: ${s.reason}: ${forTerminalLines(s.detail)} (exit ${exitCode})`);
+    if (s.error?.hint !== undefined) lines.push(`hint: ${forTerminalLines(s.error.hint)}`);
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
-import { recordApproval } from '../../execute/index.js';
+import { checkName, recordApproval } from '../../execute/index.js';
 import { isPhase } from '../../plan/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -18,6 +18,7 @@ export function approveCommand(program: Command, setExit: (code: ExitCode) => vo
       if (!isPhase(phase)) {
         throw new PhasegateError('USAGE', `"${phase}" is not a phase`, { hint: 'phases are expand, dualWrite, backfill, contract, drop' });
       }
+      checkName('--by', opts.by);
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
       const migrations = await resolveMigrations(config);
       await withConnection(config, (client) => recordApproval(client, config.schema, migrations, id, phase, opts.by));

@@ -9,7 +9,7 @@ import { loadMigrationFile, type Config } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Phase } from '../../plan/index.js';
 import { StateStore } from '../../state/index.js';
-import { connect, resolveConfig, type GlobalFlags } from '../context.js';
+import { connect, loadOptions, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { color, printError, printJson, printLines } from '../output.js';
 
@@ -129,7 +129,7 @@ async function lintTarget(
   { phase, pgVersion, client, done, config }: LintContext,
 ): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[] }> {
   if (target.kind === 'migration') {
-    const migration = await loadMigrationFile(path.resolve(target.file), config);
+    const migration = await loadMigrationFile(path.resolve(target.file), { ...loadOptions(), defaults: config });
     if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
     const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
     return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))) };

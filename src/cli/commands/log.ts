@@ -3,7 +3,7 @@ import { PhasegateError } from '../../errors.js';
 import { readEvents, type EventRecord } from '../../state/index.js';
 import { resolveConfig, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { color, printJson, printLines } from '../output.js';
+import { color, forTerminal, printJson, printLines } from '../output.js';
 
 interface LogFlags {
   readonly json?: boolean;
@@ -47,9 +47,9 @@ const KIND_COLOR: Readonly<Record<string, (text: string) => string>> = {
 };
 
 function formatEvent(e: EventRecord): string {
-  const subject = e.migrationId === null ? '' : ` ${e.migrationId}${e.phase === null ? '' : ` ${e.phase}`}`;
+  const subject = e.migrationId === null ? '' : ` ${forTerminal(e.migrationId)}${e.phase === null ? '' : ` ${e.phase}`}`;
   const paint = KIND_COLOR[e.kind] ?? ((text: string) => text);
-  const detail = describeDetail(e);
+  const detail = forTerminal(describeDetail(e));
   return `${color.dim(e.at.toISOString())}  ${paint(e.kind.padEnd(16))}${subject}${detail === '' ? '' : `  ${detail}`}`;
 }
 

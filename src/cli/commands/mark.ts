@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
-import { recordMarker, type MarkerInput } from '../../execute/index.js';
+import { checkMarker, recordMarker, type MarkerInput } from '../../execute/index.js';
 import { resolveConfig, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
@@ -17,6 +17,8 @@ export function markCommand(program: Command, setExit: (code: ExitCode) => void)
     .addHelpText('after', '\nExamples:\n  migrate mark api-reads-email-address\n  migrate mark --app api --version 2.4.0 --by "deploy #812"')
     .action(async (name: string | undefined, opts: { app?: string; version?: string; by?: string; json?: boolean }, command: Command) => {
       const marker = markerFrom(name, opts);
+      // Refused before connecting, so a bad name is exit 2 even when the database is down.
+      checkMarker(marker, opts.by ?? null);
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
       await withConnection(config, (client) => recordMarker(client, config.schema, marker, opts.by ?? null));
       if (opts.json === true) printJson({ recorded: marker, exitCode: EXIT.ok });

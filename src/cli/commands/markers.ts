@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listMarkers } from '../../execute/index.js';
 import { resolveConfig, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { printJson, printLines } from '../output.js';
+import { forTerminal, printJson, printLines } from '../output.js';
 
 export function markersCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
@@ -20,8 +20,8 @@ export function markersCommand(program: Command, setExit: (code: ExitCode) => vo
       } else {
         printLines(
           ...markers.map((m) => {
-            const what = m.kind === 'marker' ? `marker ${m.name}` : `deploy ${m.app} ${m.version}`;
-            return `${m.recordedAt.toISOString()}  ${what}${m.recordedBy === null ? '' : `  by ${m.recordedBy}`}`;
+            const what = m.kind === 'marker' ? `marker ${forTerminal(m.name ?? '')}` : `deploy ${forTerminal(m.app ?? '')} ${forTerminal(m.version ?? '')}`;
+            return `${m.recordedAt.toISOString()}  ${what}${m.recordedBy === null ? '' : `  by ${forTerminal(m.recordedBy)}`}`;
           }),
         );
       }

@@ -4,7 +4,7 @@ import { formatDuration } from '../../plan/index.js';
 import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBackfillLine } from '../backfill-line.js';
-import { color, printJson, printLines } from '../output.js';
+import { color, forTerminal, printJson, printLines } from '../output.js';
 
 export function statusCommand(program: Command, setExit: (code: ExitCode) => void): void {
   program
@@ -16,7 +16,7 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     .action(async (opts: { json?: boolean; exitCode?: boolean }, command: Command) => {
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
       const migrations = await resolveMigrations(config);
-      const result = await withConnection(config, (client) => status(client, config.schema, migrations));
+      const result = await withConnection(config, (client) => status(client, config.schema, migrations, config.backfill));
       const pending = result.migrations.some((m) => m.phases.some((p) => p.state !== 'done'));
       const exitCode = opts.exitCode === true && pending ? EXIT.waiting : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
@@ -25,7 +25,7 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     });
 }
 
-const STATE_COLOR = { done: color.green, running: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
+const STATE_COLOR = { done: color.green, running: color.yellow, stopped: color.yellow, failed: color.red, rolledBack: color.dim, pending: color.dim } as const;
 
 /** "  took 1.2s, 3/3 steps, 2 lock retries": how a phase that started went. */
 function runFacts(p: PhaseStatus): string {
@@ -58,7 +58,7 @@ function formatMigration(m: MigrationStatus): string[] {
     `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}`,
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
-      const error = p.lastError === null ? '' : `  ${color.red(p.lastError.split('\n')[0] ?? '')}`;
+      const error = p.lastError === null ? '' : `  ${color.red(forTerminal(p.lastError.split('\n')[0] ?? ''))}`;
       const stalled = p.stalledSince === null ? '' : `  ${color.red(`stalled since ${p.stalledSince}`)}`;
       const line = `  ${p.phase.padEnd(10)} ${STATE_COLOR[p.state](p.state.padEnd(10))} ${when ?? ''}${runFacts(p)}${stalled}${error}`;
       return p.backfill === undefined || (p.state === 'pending' && p.backfill.batches === 0 && !p.backfill.paused)

@@ -36,7 +36,7 @@ export async function runDemo(): Promise<void> {
     say('loaded migrations-example/schema.sql: users (5,000 rows with email) and orders (20,000 rows)', '');
 
     const config = await loadConfig(exampleDir, { databaseUrl: url }, {});
-    const migrations = await loadMigrations(config.migrationsDir, config);
+    const migrations = await loadMigrations(config.migrationsDir, { defaults: config });
     const lastId = migrations[migrations.length - 1]?.id ?? '';
     const run = async (title: string, options: { phase?: Phase; now?: Date } = {}): Promise<AdvanceResult> => {
       say(color.bold(`$ migrate advance${options.phase === undefined ? '' : ` --to ${lastId}:${options.phase}`}`) + color.dim(`   # ${title}`));
