@@ -23,7 +23,13 @@ export type ErrorCode =
   /** Another runner holds the advisory lock. */
   | 'LOCKED'
   /** The database cannot be reached. */
-  | 'CONNECTION_FAILED';
+  | 'CONNECTION_FAILED'
+  /** The state schema is newer than this phasegate, or its rows are unreadable. */
+  | 'STATE_INVALID'
+  /** A migration recorded in state has no file any more. */
+  | 'MIGRATION_MISSING'
+  /** A new migration is ordered before migrations that are done (with --strict-order). */
+  | 'OUT_OF_ORDER';
 
 export interface PhasegateErrorOptions {
   readonly hint?: string;

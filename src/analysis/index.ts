@@ -11,6 +11,7 @@ import { loadParser } from './parser.js';
 import { parseSource } from './split.js';
 import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions } from './types.js';
 
+export { loadSqlNormalizer } from './normalize.js';
 export { RULES } from './catalogue.js';
 export type { RuleDescription } from './catalogue.js';
 export { SqlParseError } from './errors.js';

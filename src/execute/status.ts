@@ -1,6 +1,8 @@
-import { installedVersion, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
-import type { Migration, Phase, Unit } from '../plan/index.js';
+import { installedVersion, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitRecord, type UnitState } from '../state/index.js';
+import { compareIds, type Migration, type Phase, type Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
+import { findEditedMigrations } from './edited-migrations.js';
+import { fileDrift } from './file-drift.js';
 import { readState } from './read-state.js';
 
 export interface PhaseStatus {
@@ -25,41 +27,62 @@ export interface MigrationStatus {
   readonly id: string;
   readonly description: string | null;
   readonly phases: readonly PhaseStatus[];
+  /** Recorded in state, but its file is gone: phases are those recorded. */
+  readonly fileMissing: boolean;
+  /** Never started, yet ordered before migrations that are done. */
+  readonly outOfOrder: boolean;
+  /** Phases whose file changed after they committed work: advance refuses them. */
+  readonly edited: readonly Phase[];
 }
 
 export interface Status {
   readonly migrations: readonly MigrationStatus[];
 }
 
-/** Every migration on disk and the state of each phase it declares. Reads only. */
+/** Every migration on disk or in state ("file missing") and the state of each phase. Reads only. */
 export async function status(db: Queryable, schema: string, migrations: readonly Migration[]): Promise<Status> {
   const state = await readState(db, new StateStore(db, schema), schema);
   const backfills = await readBackfillStatuses(db, schema, migrations);
   const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
-  return {
-    migrations: migrations.map((m) => ({
-      id: m.id,
-      description: m.description ?? null,
-      phases: m.units.map((u) => {
-        const record = state.units.get(`${m.id}:${u.phase}`);
-        return {
-          phase: u.phase,
-          state: record?.state ?? 'pending',
-          startedAt: record?.startedAt?.toISOString() ?? null,
-          finishedAt: record?.finishedAt?.toISOString() ?? null,
-          attempts: record?.attempts ?? 0,
-          lastError: record?.lastError ?? null,
-          durationMs:
-            record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
-              ? record.finishedAt.getTime() - record.startedAt.getTime()
-              : null,
-          stepsDone: stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0,
-          steps: u.steps.length,
-          lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
-          ...backfillOf(u, backfills.get(m.id)),
-        };
-      }),
+  const drift = fileDrift(migrations, state);
+  const edited = new Map((await findEditedMigrations(migrations, state)).map((e) => [e.migration.id, e.phases]));
+  const onDisk = migrations.map((m): MigrationStatus => ({
+    id: m.id,
+    description: m.description ?? null,
+    fileMissing: false,
+    outOfOrder: drift.outOfOrder.includes(m.id),
+    edited: edited.get(m.id) ?? [],
+    phases: m.units.map((u): PhaseStatus => ({
+      ...recordFacts(u.phase, state.units.get(`${m.id}:${u.phase}`)),
+      stepsDone: stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0,
+      steps: u.steps.length,
+      lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
+      ...backfillOf(u, backfills.get(m.id)),
     })),
+  }));
+  const missing = drift.missing.map((m): MigrationStatus => ({
+    id: m.id,
+    description: null,
+    fileMissing: true,
+    outOfOrder: false,
+    edited: [],
+    phases: m.phases.map((phase) => ({ ...recordFacts(phase, m.records.find((r) => r.phase === phase)), stepsDone: 0, steps: 0, lockRetries: 0 })),
+  }));
+  return { migrations: [...onDisk, ...missing].sort((a, b) => compareIds(a.id, b.id)) };
+}
+
+function recordFacts(phase: Phase, record: UnitRecord | undefined): Omit<PhaseStatus, 'stepsDone' | 'steps' | 'lockRetries' | 'backfill'> {
+  return {
+    phase,
+    state: record?.state ?? 'pending',
+    startedAt: record?.startedAt?.toISOString() ?? null,
+    finishedAt: record?.finishedAt?.toISOString() ?? null,
+    attempts: record?.attempts ?? 0,
+    lastError: record?.lastError ?? null,
+    durationMs:
+      record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
+        ? record.finishedAt.getTime() - record.startedAt.getTime()
+        : null,
   };
 }
 

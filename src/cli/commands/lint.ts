@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, serverMajorVersion } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, serverMajorVersion } from '../../execute/index.js';
 import { loadMigrationFile, loadMigrations } from '../../load/index.js';
 import { isPhase, type Migration, type Phase } from '../../plan/index.js';
 import { connect, resolveConfig, type GlobalFlags } from '../context.js';
@@ -26,7 +26,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
   program
     .command('lint')
     .argument('[paths...]', 'migration files, directories or plain .sql files (default: the migrations directory)')
-    .description('check migration SQL for locks, rewrites and coexistence breaks; exit 4 on any error finding')
+    .description('check migration SQL for locks, rewrites and coexistence breaks; exit 4 on any error finding, 2 when a started migration was edited')
     .option('--phase <phase>', 'phase of plain .sql files', 'expand')
     .option('--pg-version <major>', 'judge for this PostgreSQL major version (default: the server, else 14)')
     .option('--json', 'print {"findings":[...]} on stdout')
@@ -42,6 +42,8 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
       const targets = await collectTargets(paths.length === 0 ? [config.migrationsDir] : paths);
       const client = config.databaseUrl === undefined ? undefined : await connect(config).catch(() => undefined);
       try {
+        const migrations = targets.flatMap((t) => (t.kind === 'migration' ? [t.migration] : []));
+        if (client !== undefined) await assertNotEdited(client, config.schema, migrations);
         const pgVersion = pinnedVersion ?? (client === undefined ? OFFLINE_PG_VERSION : await serverMajorVersion(client));
         const findings: Finding[] = [];
         for (const target of targets) findings.push(...(await lintTarget(target, phase, pgVersion, client)));

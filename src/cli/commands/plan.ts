@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { DEFAULT_BACKFILL_TUNING } from '../../backfill/index.js';
 import { PhasegateError } from '../../errors.js';
+import { assertNotEdited } from '../../execute/index.js';
 import type { Config } from '../../load/index.js';
 import {
   PLAN_FORMATS,
@@ -38,7 +39,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
   program
     .command('plan')
     .argument('[ids...]', 'describe these migrations (every phase); default: the units not done yet')
-    .description('describe what advance would run: locks, rewrites, sizes, backfill estimates, gates, EXPLAINs')
+    .description('describe what advance would run: locks, rewrites, sizes, backfill estimates, gates, EXPLAINs; exit 2 when a started migration was edited')
     .option('--all', 'every unit, done or not')
     .option('--format <format>', `${PLAN_FORMATS.join('|')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -62,6 +63,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
       const { database, client } = await openDatabase(config, flags.offline === true);
       let report: PlanReport;
       try {
+        if (client !== undefined) await assertNotEdited(client, config.schema, migrations);
         report = await preparePlanReport({
           migrations,
           ids,
