@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import { isPhase, type Phase } from '../plan/index.js';
+import { isPhase, phaseIndex, type Phase } from '../plan/index.js';
 import { BackfillStore } from './backfill-store.js';
 import { quoteIdent, type Queryable } from './db.js';
 
@@ -135,8 +135,9 @@ export class StateStore {
       `DELETE FROM ${this.#s}.units WHERE migration_id = $1 AND state = 'rolledBack' RETURNING phase`,
       [migrationId],
     );
-    for (const { phase } of rows) await this.recordEvent('unitReapplied', migrationId, phase, {});
-    return rows.map((r) => r.phase);
+    const phases = rows.map((r) => r.phase).sort((a, b) => phaseIndex(a) - phaseIndex(b));
+    for (const phase of phases) await this.recordEvent('unitReapplied', migrationId, phase, {});
+    return phases;
   }
 
   /** Deletes every record of a migration except its events. */
