@@ -5,7 +5,7 @@ import { assertNever, PhasegateError } from '../errors.js';
 import { evaluateGate } from '../gates/index.js';
 import { compareIds, orderUnits, phaseIndex, unitName, type Migration, type Phase, type Unit } from '../plan/index.js';
 import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, type Queryable, type UnitRecord } from '../state/index.js';
-import { editedMigrationsError, findEditedMigrations } from './edited-migrations.js';
+import { editedMigrationsError, findEditedMigrations, restampFingerprints } from './edited-migrations.js';
 import { assertNoUnfinishedMissing, fileDrift, outOfOrderError } from './file-drift.js';
 import { gateFactsFor } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
@@ -113,6 +113,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     const edited = await findEditedMigrations(options.migrations, snapshot);
     if (edited.length > 0) throw editedMigrationsError(edited);
     assertStateConsistent(options.migrations, snapshot, schema);
+    if (!dryRun) await restampFingerprints(store, options.migrations, snapshot);
     for (const id of drift.outOfOrder) logger.warn({ migration: id }, 'new migration ordered before migrations that are done: it runs now, out of order');
     const units = new Map(snapshot.units);
     let now = options.now ?? snapshot.now;

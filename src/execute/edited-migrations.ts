@@ -63,6 +63,20 @@ export function editedMigrationsError(edited: readonly EditedMigration[]): Phase
   );
 }
 
+/**
+ * Records the file as it is now for migrations whose raw hash differs but
+ * that passed the check (a whitespace edit, a retuned knob, a state schema
+ * from before parse-tree hashes), so later runs match without parsing.
+ */
+export async function restampFingerprints(store: StateStore, migrations: readonly Migration[], state: StateSnapshot): Promise<void> {
+  for (const migration of migrations) {
+    const recorded = state.fingerprints.get(migration.id);
+    if (recorded !== undefined && changedPhases(recorded.raw, migration.fingerprints).length > 0) {
+      await store.saveFingerprints(migration.id, await currentFingerprints(migration));
+    }
+  }
+}
+
 /** What to record when a migration's phase starts: both hashes of the file as it is now. */
 export async function currentFingerprints(migration: Migration): Promise<RecordedFingerprints> {
   return { raw: migration.fingerprints, normalized: fingerprintUnits(migration.units, await loadSqlNormalizer()) };
