@@ -109,9 +109,10 @@ export async function ensureStateSchema(db: Queryable, schema: string): Promise<
     await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
     // Read again under the installer lock: another process may have upgraded meanwhile.
     const applied = await installedVersion(db, schema);
+    // The row goes in first, so that even this session, mid-install, never sees tables without a version.
+    if (applied === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES (0)`);
     for (const migration of STATE_MIGRATIONS.slice(applied)) await db.query(migration(s));
-    if (applied === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES ($1)`, [STATE_SCHEMA_VERSION]);
-    else await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
+    await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
   });
 }
 
