@@ -32,6 +32,14 @@ async function counted(table: string, rows: number): Promise<void> {
   await db.client.query(`CREATE TABLE ${table} (id int PRIMARY KEY, counter int NOT NULL DEFAULT 0); INSERT INTO ${table} (id) SELECT generate_series(1, ${rows})`);
 }
 
+/** Runs advance until the backfill committed a batch, then stops it with SIGTERM (after the batch in flight). */
+async function partlyBackfill(p: { dir: string; env: Record<string, string>; schema: string }): Promise<void> {
+  const run = startCli(['advance'], { cwd: p.dir, env: p.env });
+  await until(async () => (await scalar(`SELECT batches AS n FROM ${p.schema}.backfills`).catch(() => 0)) > 0);
+  run.child.kill('SIGTERM');
+  expect((await run.done).code).toBe(3);
+}
+
 describe('rollback that stays rolled back', () => {
   it('holds a rolled-back migration: advance exits 3 (rolledBack) and re-applies nothing, the file may be edited, reapply runs it again', async () => {
     const p = await project({
@@ -58,13 +66,14 @@ describe('rollback that stays rolled back', () => {
 
   it('rolling back a partly done backfill runs its down and clears its progress and pause flag, so each row is updated exactly once after reapply', async () => {
     const table = `bf_${counter + 1}`;
-    await counted(table, 20_000);
+    await counted(table, 40_000);
     const p = await project({
-      backfill: { backfill: { table, set: 'counter = counter + 1', maxRowsPerSecond: 10_000 }, down: `UPDATE ${table} SET counter = 0` },
+      backfill: { backfill: { table, set: 'counter = counter + 1', maxRowsPerSecond: 5_000 }, down: `UPDATE ${table} SET counter = 0` },
     });
-    expect((await runCli(['advance', '--time-budget', '500ms'], { cwd: p.dir, env: p.env })).code).toBe(3);
+    await partlyBackfill(p);
     expect((await runCli(['pause', '1_x'], { cwd: p.dir, env: p.env })).code).toBe(0);
     expect(await scalar(`SELECT count(*) AS n FROM ${table} WHERE counter = 1`)).toBeGreaterThan(0);
+    expect(await scalar(`SELECT count(*) AS n FROM ${table} WHERE counter = 0`)).toBeGreaterThan(0);
 
     expect((await runCli(['rollback', '1_x'], { cwd: p.dir, env: p.env })).code).toBe(0);
     expect(await scalar(`SELECT count(*) AS n FROM ${table} WHERE counter <> 0`)).toBe(0);
@@ -79,9 +88,9 @@ describe('rollback that stays rolled back', () => {
 
   it('refuses with exit 4 to roll back a partly done backfill without a down, keeping its progress', async () => {
     const table = `nodown_${counter + 1}`;
-    await counted(table, 20_000);
-    const p = await project({ backfill: { backfill: { table, set: 'counter = counter + 1', maxRowsPerSecond: 10_000 } } });
-    expect((await runCli(['advance', '--time-budget', '400ms'], { cwd: p.dir, env: p.env })).code).toBe(3);
+    await counted(table, 40_000);
+    const p = await project({ backfill: { backfill: { table, set: 'counter = counter + 1', maxRowsPerSecond: 5_000 } } });
+    await partlyBackfill(p);
     const done = await scalar(`SELECT rows_done AS n FROM ${p.schema}.backfills`);
     expect(done).toBeGreaterThan(0);
     const refused = await runCli(['rollback', '1_x'], { cwd: p.dir, env: p.env });
