@@ -7,7 +7,7 @@ import { compareIds, orderUnits, phaseIndex, unitName, type Migration, type Phas
 import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, type Queryable, type UnitRecord } from '../state/index.js';
 import { editedMigrationsError, findEditedMigrations, restampFingerprints } from './edited-migrations.js';
 import { assertNoUnfinishedMissing, fileDrift, outOfOrderError } from './file-drift.js';
-import { gateFactsFor } from './gate-facts.js';
+import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { IRREVERSIBLE_PHASES } from './rollback.js';
@@ -107,20 +107,12 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     if (!dryRun) await ensureStateSchema(db, schema);
     const store = new StateStore(db, schema);
     let snapshot = await readState(db, store, schema);
-    const drift = fileDrift(options.migrations, snapshot);
-    assertNoUnfinishedMissing(drift);
-    if (drift.outOfOrder.length > 0 && options.strictOrder === true) throw outOfOrderError(drift.outOfOrder);
-    const edited = await findEditedMigrations(options.migrations, snapshot);
-    if (edited.length > 0) throw editedMigrationsError(edited);
-    assertStateConsistent(options.migrations, snapshot, schema);
-    if (!dryRun) await restampFingerprints(store, options.migrations, snapshot);
-    for (const id of drift.outOfOrder) logger.warn({ migration: id }, 'new migration ordered before migrations that are done: it runs now, out of order');
+    const drifted = await checkFilesAndState(options, snapshot, store, logger);
     const units = new Map(snapshot.units);
     let now = options.now ?? snapshot.now;
     const signal = combineSignals(options.signal, options.timeBudgetMs);
     const byId = new Map(options.migrations.map((m) => [m.id, m]));
     const ran: RanUnit[] = [];
-    const drifted = { outOfOrder: drift.outOfOrder, missingFiles: drift.missing.map((m) => m.id) };
     const stop = (unit: Unit, reason: StopReason, detail: string, error?: PhasegateError): AdvanceResult => ({
       dryRun,
       ran,
@@ -204,6 +196,28 @@ function selectUnits(migrations: readonly Migration[], to: UnitTarget | undefine
   return ordered.filter(
     (u) => compareIds(u.migrationId, to.migrationId) <= 0 && (phase === undefined || phaseIndex(u.phase) <= phaseIndex(phase)),
   );
+}
+
+/**
+ * Refuses, before anything runs, what must not run on (an unfinished migration
+ * without its file, an edited one, contradictory state); returns the drift
+ * that only deserves a word.
+ */
+async function checkFilesAndState(
+  options: AdvanceOptions,
+  snapshot: StateSnapshot,
+  store: StateStore,
+  logger: Logger,
+): Promise<Pick<AdvanceResult, 'outOfOrder' | 'missingFiles'>> {
+  const drift = fileDrift(options.migrations, snapshot);
+  assertNoUnfinishedMissing(drift);
+  if (drift.outOfOrder.length > 0 && options.strictOrder === true) throw outOfOrderError(drift.outOfOrder);
+  const edited = await findEditedMigrations(options.migrations, snapshot);
+  if (edited.length > 0) throw editedMigrationsError(edited);
+  assertStateConsistent(options.migrations, snapshot, options.schema);
+  if (options.dryRun !== true) await restampFingerprints(store, options.migrations, snapshot);
+  for (const id of drift.outOfOrder) logger.warn({ migration: id }, 'new migration ordered before migrations that are done: it runs now, out of order');
+  return { outOfOrder: drift.outOfOrder, missingFiles: drift.missing.map((m) => m.id) };
 }
 
 function describeSteps(unit: Unit): string[] {
