@@ -4,6 +4,7 @@ import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, wi
 import { fileDrift } from './file-drift.js';
 import { readState } from './read-state.js';
 
+/** What `forget` did: dropped the records, or found another runner holding the lock. */
 export type ForgetResult = { readonly kind: 'forgotten'; readonly migration: string } | { readonly kind: 'locked' };
 
 /**

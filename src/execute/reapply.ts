@@ -2,6 +2,7 @@ import { PhasegateError } from '../errors.js';
 import type { Phase } from '../plan/index.js';
 import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, type Queryable } from '../state/index.js';
 
+/** What `reapply` did: released these phases, or found another runner holding the lock. */
 export type ReapplyResult =
   | { readonly kind: 'released'; readonly migration: string; readonly phases: readonly Phase[] }
   | { readonly kind: 'locked' };

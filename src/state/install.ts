@@ -135,7 +135,7 @@ export async function installedVersion(db: Queryable, schema: string): Promise<n
   }
   const version = await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
   const [row, extra] = version.rows;
-  // An empty table with no other state tables is an install that never committed past CREATE TABLE.
+  // Empty with no other tables: this very session is installing, between CREATE TABLE and its first row.
   if (row === undefined) {
     if (found.tables) throw missingVersion(schema, 'has no row in schema_version');
     return 0;
