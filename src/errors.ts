@@ -25,7 +25,13 @@ export type ErrorCode =
   /** The database cannot be reached, or the connection was lost. */
   | 'CONNECTION_FAILED'
   /** The role lacks a privilege phasegate needs outside any step (e.g. to create its state schema): nothing ran. */
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  /** The state schema is newer than this phasegate, or its rows are unreadable. */
+  | 'STATE_INVALID'
+  /** A migration recorded in state has no file any more. */
+  | 'MIGRATION_MISSING'
+  /** A new migration is ordered before migrations that are done (with --strict-order). */
+  | 'OUT_OF_ORDER';
 
 export interface PhasegateErrorOptions {
   readonly hint?: string;

@@ -10,8 +10,9 @@ export { loadConfig, loadMigrations, type Config } from './load/index.js';
 export {
   advance,
   connectRunner,
-  type RunnerConnectionSettings,
+  forget,
   policyFromConfig,
+  reapply,
   recordApproval,
   recordMarker,
   rollback,
@@ -23,6 +24,7 @@ export {
   type MarkerInput,
   type RollbackOptions,
   type RollbackResult,
+  type RunnerConnectionSettings,
   type Status,
   type StopReason,
 } from './execute/index.js';

@@ -12,6 +12,7 @@ import { loadParser } from './parser.js';
 import { parseSource } from './split.js';
 import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions, SqlFragment } from './types.js';
 
+export { loadSqlNormalizer } from './normalize.js';
 export { RULES } from './catalogue.js';
 export { fragmentProblem, migrationFragments } from './fragments.js';
 export type { RuleDescription } from './catalogue.js';

@@ -45,6 +45,15 @@ export function parseStatements(sql: string, byteLength: number): ParseOutcome {
   return { kind: 'ok', statements };
 }
 
+/** The parse tree of `sql`, or undefined when it does not parse. Requires loadParser(). */
+export function parseTree(sql: string): unknown {
+  try {
+    return parseSync(sql);
+  } catch {
+    return undefined;
+  }
+}
+
 function parserError(error: unknown): { readonly message: string; readonly position: number | undefined } {
   const message = error instanceof Error ? error.message : String(error);
   const details = isObject(error) ? error['sqlDetails'] : undefined;

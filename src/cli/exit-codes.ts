@@ -25,6 +25,9 @@ export const EXIT_FOR_ERROR: Readonly<Record<ErrorCode, ExitCode>> = {
   LOCKED: EXIT.locked,
   CONNECTION_FAILED: EXIT.stepFailed,
   PERMISSION_DENIED: EXIT.badInput,
+  STATE_INVALID: EXIT.badInput,
+  MIGRATION_MISSING: EXIT.badInput,
+  OUT_OF_ORDER: EXIT.badInput,
 };
 
 export const EXIT_FOR_STOP: Readonly<Record<StopReason, ExitCode>> = {
@@ -34,13 +37,14 @@ export const EXIT_FOR_STOP: Readonly<Record<StopReason, ExitCode>> = {
   refused: EXIT.refused,
   error: EXIT.stepFailed,
   locked: EXIT.locked,
+  rolledBack: EXIT.waiting,
 };
 
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  done: everything runnable ran
   1  a step failed (database error, timeout after all retries)
-  2  bad usage or bad input (config, migration file, a missing privilege): nothing was run
-  3  stopped at a gate, or a backfill is still in progress (not a failure)
+  2  bad usage or bad input (config, migration file, edited or missing migration, unreadable state, a missing privilege): nothing was run
+  3  stopped at a gate, a rolled-back phase, or a backfill still in progress (not a failure)
   4  refused by a safety check
   5  another runner holds the lock`;

@@ -5,6 +5,7 @@ import { PhasegateError } from '../errors.js';
 import { advanceCommand } from './commands/advance.js';
 import { approveCommand } from './commands/approve.js';
 import { demoCommand } from './commands/demo.js';
+import { forgetCommand } from './commands/forget.js';
 import { initCommand } from './commands/init.js';
 import { lintCommand } from './commands/lint.js';
 import { logCommand } from './commands/log.js';
@@ -13,6 +14,7 @@ import { markersCommand } from './commands/markers.js';
 import { newCommand } from './commands/new.js';
 import { pauseCommand } from './commands/pause.js';
 import { planCommand } from './commands/plan.js';
+import { reapplyCommand } from './commands/reapply.js';
 import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
@@ -33,7 +35,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText('after', EXIT_CODES_HELP);
-  const commands = [initCommand, newCommand, statusCommand, planCommand, logCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, demoCommand];
+  const commands = [initCommand, newCommand, statusCommand, planCommand, logCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, reapplyCommand, forgetCommand, demoCommand];
   for (const register of commands) register(program, setExit);
   return program;
 }

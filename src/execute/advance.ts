@@ -3,17 +3,20 @@ import type { AnalysisResult } from '../analysis/index.js';
 import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import { evaluateGate } from '../gates/index.js';
-import { changedPhases, compareIds, orderUnits, phaseIndex, unitName, type Migration, type Phase, type Unit } from '../plan/index.js';
-import { boundSession, type RunnerSession } from '../pg/index.js';
+import { compareIds, orderUnits, phaseIndex, unitName, type Migration, type Phase, type Unit } from '../plan/index.js';
+import { boundSession, serverVersion, type RunnerSession } from '../pg/index.js';
 import { StateStore, type UnitRecord } from '../state/index.js';
+import { editedMigrationsError, findEditedMigrations, restampFingerprints } from './edited-migrations.js';
+import { assertNoUnfinishedMissing, fileDrift, outOfOrderError } from './file-drift.js';
 import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
+import { IRREVERSIBLE_PHASES } from './rollback.js';
 import { runUnit } from './run-unit.js';
-import { serverVersion } from '../pg/index.js';
 import { assertBackfillTablesExist } from './check-names.js';
 import { holdRunnerLock, type HeartbeatOptions, type RunnerHold } from './runner-lock.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
+import { assertStateConsistent } from './state-consistency.js';
 
 export interface UnitTarget {
   readonly migrationId: string;
@@ -45,12 +48,14 @@ export interface AdvanceOptions {
   readonly timeBudgetMs?: number | undefined;
   /** Aborting stops after the batch or unit in flight (SIGINT/SIGTERM). */
   readonly signal?: AbortSignal | undefined;
+  /** Refuse to run a new migration ordered before done ones, instead of warning. */
+  readonly strictOrder?: boolean | undefined;
   /** Judge time-based gates as of this instant instead of the database's clock. */
   readonly now?: Date | undefined;
   readonly onProgress?: ((progress: BackfillProgress) => void) | undefined;
 }
 
-export type StopReason = 'gate' | 'backfill-in-progress' | 'interrupted' | 'refused' | 'error' | 'locked';
+export type StopReason = 'gate' | 'rolledBack' | 'backfill-in-progress' | 'interrupted' | 'refused' | 'error' | 'locked';
 
 export interface StoppedAt {
   readonly migration: string | null;
@@ -74,6 +79,10 @@ export interface AdvanceResult {
   readonly ran: readonly RanUnit[];
   /** null when everything runnable ran. */
   readonly stoppedAt: StoppedAt | null;
+  /** New migrations ordered before done ones: they run, but out of order. */
+  readonly outOfOrder: readonly string[];
+  /** Finished migrations (done or rolled back) recorded in state whose file is gone. */
+  readonly missingFiles: readonly string[];
 }
 
 /**
@@ -92,13 +101,13 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   let hold: RunnerHold | undefined;
   if (!dryRun) {
     const lock = await holdRunnerLock(db, schema, options.waitMs ?? 0, options.heartbeat);
-    if (lock.kind === 'locked') return { dryRun, ran: [], stoppedAt: { migration: null, phase: null, reason: 'locked', detail: lock.detail } };
+    if (lock.kind === 'locked') return { dryRun, ran: [], outOfOrder: [], missingFiles: [], stoppedAt: { migration: null, phase: null, reason: 'locked', detail: lock.detail } };
     hold = lock;
   }
   try {
     const store = new StateStore(db, schema);
-    const snapshot = await readState(db, store, schema);
-    assertUnchanged(options.migrations, snapshot);
+    let snapshot = await readState(db, store, schema);
+    const drifted = await checkFilesAndState(options, snapshot, store, logger);
     const units = new Map(snapshot.units);
     let now = options.now ?? snapshot.now;
     const signal = combineSignals(options.signal, options.timeBudgetMs);
@@ -107,6 +116,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     const stop = (unit: Unit, reason: StopReason, detail: string, error?: PhasegateError): AdvanceResult => ({
       dryRun,
       ran,
+      ...drifted,
       stoppedAt: { migration: unit.migrationId, phase: unit.phase, reason, detail, ...(error === undefined ? {} : { error }) },
     });
 
@@ -123,7 +133,11 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     for (const [id, analysis] of analyses) await assertBackfillTablesExist(db, byId.get(id) as Migration, analysis, pending);
 
     for (const unit of selected) {
-      if (units.get(unitName(unit))?.state === 'done') continue;
+      const state = units.get(unitName(unit))?.state;
+      if (state === 'done') continue;
+      if (state === 'rolledBack') {
+        return stop(unit, 'rolledBack', `rolled back; it stays so until \`migrate reapply ${unit.migrationId}\` (the file may be edited before)`);
+      }
       const migration = byId.get(unit.migrationId) as Migration;
       const verdict = evaluateGate(unit.gate, gateFactsFor(migration, unit, { ...snapshot, units, now }));
       if (!verdict.holds) {
@@ -153,18 +167,20 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
         const outcome = await runUnit({ db, store, policy: options.policy, logger, signal, onProgress: options.onProgress, analysis }, migration, unit);
         if (outcome === 'stopped') return stop(unit, 'backfill-in-progress', 'the backfill stopped after the batch in flight; run advance again to continue');
       } catch (error) {
-        const failure = error instanceof PhasegateError ? error : new PhasegateError('STEP_FAILED', String(error), { cause: error });
+        const failure = await withRecoveryHint(error, unit, store);
         logger.error({ migration: unit.migrationId, phase: unit.phase, code: failure.code, error: failure.message }, 'unit failed');
         return stop(unit, failure.code === 'REFUSED' ? 'refused' : 'error', failure.message, failure);
       }
       const durationMs = Math.round(performance.now() - started);
       logger.info({ migration: unit.migrationId, phase: unit.phase, durationMs }, 'unit done');
       ran.push({ migration: unit.migrationId, phase: unit.phase, durationMs });
-      // The unit's finish time is the database's; soak gates after it compare against a fresh clock.
+      // The unit's finish time is the database's; soak gates after it compare against a fresh clock,
+      // and markers and approvals recorded while it ran count at the next gate.
       for (const record of await store.units()) units.set(unitName(record), record);
+      snapshot = { ...snapshot, markers: await store.markers(), approvals: await store.approvals() };
       now = options.now ?? (await store.now());
     }
-    return { dryRun, ran, stoppedAt: null };
+    return { dryRun, ran, ...drifted, stoppedAt: null };
   } finally {
     await hold?.release();
   }
@@ -185,19 +201,26 @@ function selectUnits(migrations: readonly Migration[], to: UnitTarget | undefine
   );
 }
 
-/** Invariant 4 (docs/architecture.md): a started migration may not change; name the phases that did. */
-function assertUnchanged(migrations: readonly Migration[], state: StateSnapshot): void {
-  const problems = migrations.flatMap((m) => {
-    const recorded = state.fingerprints.get(m.id);
-    if (recorded === undefined) return [];
-    const changed = changedPhases(recorded, m.fingerprints);
-    return changed.length === 0 ? [] : [`${m.file}: changed after it started (phases: ${changed.join(', ')})`];
-  });
-  if (problems.length > 0) {
-    throw new PhasegateError('FINGERPRINT_MISMATCH', problems.join('\n'), {
-      hint: 'a migration that has started is immutable: restore the file and put the change in a new migration',
-    });
-  }
+/**
+ * Refuses, before anything runs, what must not run on (an unfinished migration
+ * without its file, an edited one, contradictory state); returns the drift
+ * that only deserves a word.
+ */
+async function checkFilesAndState(
+  options: AdvanceOptions,
+  snapshot: StateSnapshot,
+  store: StateStore,
+  logger: Logger,
+): Promise<Pick<AdvanceResult, 'outOfOrder' | 'missingFiles'>> {
+  const drift = fileDrift(options.migrations, snapshot);
+  assertNoUnfinishedMissing(drift);
+  if (drift.outOfOrder.length > 0 && options.strictOrder === true) throw outOfOrderError(drift.outOfOrder);
+  const edited = await findEditedMigrations(options.migrations, snapshot);
+  if (edited.length > 0) throw editedMigrationsError(edited);
+  assertStateConsistent(options.migrations, snapshot, options.schema);
+  if (options.dryRun !== true) await restampFingerprints(store, options.migrations, snapshot);
+  for (const id of drift.outOfOrder) logger.warn({ migration: id }, 'new migration ordered before migrations that are done: it runs now, out of order');
+  return { outOfOrder: drift.outOfOrder, missingFiles: drift.missing.map((m) => m.id) };
 }
 
 function describeSteps(unit: Unit): string[] {
@@ -224,4 +247,23 @@ function combineSignals(signal: AbortSignal | undefined, budgetMs: number | unde
     (s): s is AbortSignal => s !== undefined,
   );
   return signals.length === 0 ? undefined : AbortSignal.any(signals);
+}
+
+/**
+ * The way out of a failed unit depends on what of it committed: with nothing,
+ * the file may be fixed and advance run again; otherwise the file is frozen
+ * and only the cause, or a rollback, can change the outcome.
+ */
+async function withRecoveryHint(error: unknown, unit: Unit, store: StateStore): Promise<PhasegateError> {
+  const failure = error instanceof PhasegateError ? error : new PhasegateError('STEP_FAILED', String(error), { cause: error });
+  if (failure.code !== 'STEP_FAILED' && failure.code !== 'VERIFY_FAILED') return failure;
+  const committed = await store.unitsWithCommittedWork().catch(() => new Set<string>());
+  if (!committed.has(unitName(unit))) return failure;
+  const rollback = IRREVERSIBLE_PHASES.has(unit.phase)
+    ? 'or move forward with a new migration'
+    : `or \`migrate rollback ${unit.migrationId}\`, edit the file, \`migrate reapply ${unit.migrationId}\` and advance`;
+  return new PhasegateError(failure.code, failure.message, {
+    cause: failure,
+    hint: `steps of ${unit.migrationId} ${unit.phase} already committed, so its file may not change now: remove the cause (data, a blocking session) and run advance again, ${rollback}`,
+  });
 }

@@ -1,6 +1,6 @@
 import type { GateFacts } from '../gates/index.js';
 import type { Migration, Phase, Unit } from '../plan/index.js';
-import type { ApprovalRecord, MarkerRecord, UnitRecord } from '../state/index.js';
+import type { ApprovalRecord, MarkerRecord, RecordedFingerprints, UnitRecord } from '../state/index.js';
 
 /** A snapshot of the state store, read once per command. */
 export interface StateSnapshot {
@@ -8,7 +8,9 @@ export interface StateSnapshot {
   readonly markers: readonly MarkerRecord[];
   readonly approvals: readonly ApprovalRecord[];
   /** Per-phase fingerprints of every migration that has started. */
-  readonly fingerprints: ReadonlyMap<string, Partial<Record<Phase, string>>>;
+  readonly fingerprints: ReadonlyMap<string, RecordedFingerprints>;
+  /** Names ("<id>:<phase>") of the units with a step or backfill batch committed. */
+  readonly committed: ReadonlySet<string>;
   readonly now: Date;
 }
 

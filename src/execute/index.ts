@@ -7,7 +7,11 @@ export {
   type StopReason,
   type UnitTarget,
 } from './advance.js';
+export { assertNotEdited, editedMigrationsError, findEditedMigrations, type EditedMigration } from './edited-migrations.js';
+export { fileDrift, type FileDrift, type MissingMigration } from './file-drift.js';
+export { forget, type ForgetResult } from './forget.js';
 export type { StateSnapshot } from './gate-facts.js';
+export { reapply, type ReapplyResult } from './reapply.js';
 export { gateVerdictFor } from './gate-verdict.js';
 export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';

@@ -6,10 +6,11 @@ import type { StateSnapshot } from './gate-facts.js';
  * Reads everything gates and reports need in one go. A database where
  * phasegate never ran reads as empty, so read-only commands never create
  * the state schema.
+ * @throws PhasegateError (STATE_INVALID) for a newer or damaged state schema.
  */
 export async function readState(db: Queryable, store: StateStore, schema: string): Promise<StateSnapshot> {
   if ((await installedVersion(db, schema)) === 0) {
-    return { units: new Map(), markers: [], approvals: [], fingerprints: new Map(), now: await store.now() };
+    return { units: new Map(), markers: [], approvals: [], fingerprints: new Map(), committed: new Set(), now: await store.now() };
   }
   const units = await store.units();
   return {
@@ -17,6 +18,7 @@ export async function readState(db: Queryable, store: StateStore, schema: string
     markers: await store.markers(),
     approvals: await store.approvals(),
     fingerprints: await store.fingerprints(),
+    committed: await store.unitsWithCommittedWork(),
     now: await store.now(),
   };
 }

@@ -20,13 +20,14 @@ export type RollbackResult =
   | { readonly kind: 'locked' };
 
 /** Phases after which state A is gone: undoing them would need data that no longer exists. */
-const IRREVERSIBLE: ReadonlySet<Phase> = new Set(['contract', 'drop']);
+export const IRREVERSIBLE_PHASES: ReadonlySet<Phase> = new Set(['contract', 'drop']);
 
 /**
  * Undoes a migration's phases that ran, newest first, each with its `down`
  * statements and its state record in one transaction. Refused as a whole,
  * before anything runs, once contract has run or when a phase that changed
- * the schema has no `down`.
+ * the schema or rows has no `down`. Rolled-back phases are held: advance
+ * stops at them until `reapply`.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const { db, schema, migration, policy } = options;
@@ -42,24 +43,27 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         hint: '`migrate status` shows which phases ran',
       });
     }
-    const irreversible = ranPhases.filter((p) => IRREVERSIBLE.has(p));
+    const irreversible = ranPhases.filter((p) => IRREVERSIBLE_PHASES.has(p));
     if (irreversible.length > 0) {
       throw new PhasegateError('REFUSED', `${migration.id} cannot be rolled back: ${irreversible.join(' and ')} ran, so state A is gone`, {
         hint: 'write a new migration that moves forward to the shape you want',
       });
     }
+    // Rows a backfill changed stay changed without a down; forgetting its
+    // progress would then apply a non-idempotent `set` twice on the re-run.
+    const backfilled = ((await store.backfills.record(migration.id))?.batches ?? 0) > 0;
     const noDown = ranPhases.filter((phase) => {
       const unit = migration.units.find((u) => u.phase === phase);
-      return unit?.down === undefined && unit?.steps.some((s) => s.kind === 'sql') === true;
+      const changes = unit?.steps.some((s) => s.kind === 'sql' || (s.kind === 'backfill' && backfilled)) === true;
+      return unit?.down === undefined && changes;
     });
     if (noDown.length > 0) {
       throw new PhasegateError('REFUSED', `${migration.id} cannot be rolled back: phase ${noDown.join(', ')} has no down`, {
-        hint: 'add `down` statements to those phases in a new migration, or move forward instead',
+        hint: 'add `down` statements that undo those phases (a backfill phase\'s down must undo its rows), or move forward instead',
       });
     }
     for (const phase of ranPhases) {
       const down = migration.units.find((u) => u.phase === phase)?.down ?? [];
-      const isLast = phase === ranPhases[ranPhases.length - 1];
       try {
         await withTransaction(db, async () => {
           await db.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [
@@ -67,9 +71,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
             `${policy.timeouts.statementTimeoutMs}ms`,
           ]);
           for (const sql of down) await db.query(sql);
+          // In the same transaction: the undo and the forgotten progress commit together or not at all.
           await store.rollBackUnit(migration.id, phase);
-          // Once nothing of it remains, the migration may be edited again.
-          if (isLast) await store.forgetMigration(migration.id);
         });
       } catch (error) {
         throw new PhasegateError('STEP_FAILED', `${migration.id} ${phase} down failed: ${describePgError(error)}`, {

@@ -4,6 +4,7 @@ import type { BackfillProgress } from '../backfill/index.js';
 import { assertNever, PhasegateError } from '../errors.js';
 import type { Migration, Unit } from '../plan/index.js';
 import type { Queryable, StateStore } from '../state/index.js';
+import { currentFingerprints } from './edited-migrations.js';
 import { runBackfillStep } from './run-backfill-step.js';
 import { runSqlStep } from './run-sql-step.js';
 import { runVerify } from './run-verify.js';
@@ -30,7 +31,8 @@ export type UnitOutcome = 'done' | 'stopped';
  */
 export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit): Promise<UnitOutcome> {
   const { db, store, policy, logger } = ctx;
-  await store.saveFingerprints(migration.id, migration.fingerprints);
+  // Taken again on every start: a phase that committed nothing may have been edited since.
+  await store.saveFingerprints(migration.id, await currentFingerprints(migration));
   await store.startUnit(unit.migrationId, unit.phase);
   try {
     const done = await store.doneSteps(unit.migrationId, unit.phase);

@@ -1,6 +1,8 @@
-import { installedVersion, readRunnerBeat, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitState } from '../state/index.js';
-import type { BackfillTuning, Migration, Phase, Unit } from '../plan/index.js';
+import { installedVersion, readRunnerBeat, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitRecord, type UnitState } from '../state/index.js';
+import { compareIds, type BackfillTuning, type Migration, type Phase, type Unit } from '../plan/index.js';
 import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
+import { findEditedMigrations } from './edited-migrations.js';
+import { fileDrift } from './file-drift.js';
 import { readState } from './read-state.js';
 import { readRunnerStatus, type RunnerStatus } from './runner-lock.js';
 
@@ -29,6 +31,12 @@ export interface MigrationStatus {
   readonly id: string;
   readonly description: string | null;
   readonly phases: readonly PhaseStatus[];
+  /** Recorded in state, but its file is gone: phases are those recorded. */
+  readonly fileMissing: boolean;
+  /** Never started, yet ordered before migrations that are done. */
+  readonly outOfOrder: boolean;
+  /** Phases whose file changed after they committed work: advance refuses them. */
+  readonly edited: readonly Phase[];
 }
 
 export interface Status {
@@ -38,9 +46,9 @@ export interface Status {
 }
 
 /**
- * Every migration on disk and the state of each phase it declares. Reads
- * only. `backfillTuning` is the config's backfill section (its throttle
- * bounds the rate and ETA shown).
+ * Every migration on disk or in state ("file missing") and the state of each
+ * phase. Reads only. `backfillTuning` is the config's backfill section (its
+ * throttle bounds the rate and ETA shown).
  */
 export async function status(db: Queryable, schema: string, migrations: readonly Migration[], backfillTuning?: BackfillTuning): Promise<Status> {
   const state = await readState(db, new StateStore(db, schema), schema);
@@ -48,35 +56,61 @@ export async function status(db: Queryable, schema: string, migrations: readonly
   const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
   const beat = await readRunnerBeat(db, schema);
   const stalledSince = beat?.stalledSince?.toISOString() ?? null;
+  const drift = fileDrift(migrations, state);
+  const edited = new Map((await findEditedMigrations(migrations, state)).map((e) => [e.migration.id, e.phases]));
+  const onDisk = migrations.map((m): MigrationStatus => ({
+    id: m.id,
+    description: m.description ?? null,
+    fileMissing: false,
+    outOfOrder: drift.outOfOrder.includes(m.id),
+    edited: edited.get(m.id) ?? [],
+    phases: m.units.map((u): PhaseStatus => {
+      const record = state.units.get(`${m.id}:${u.phase}`);
+      const stalled = record?.state === 'running' ? stalledSince : null;
+      const backfill = backfillOf(u, backfills.get(m.id), stalled !== null);
+      const facts = recordFacts(u.phase, record, stalled);
+      return {
+        ...facts,
+        state: facts.state === 'running' && (backfill.backfill?.stoppedSince ?? null) !== null ? 'stopped' : facts.state,
+        // A done unit ran every step; a verify step leaves no step record of its own.
+        stepsDone: record?.state === 'done' ? u.steps.length : (stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0),
+        steps: u.steps.length,
+        lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
+        ...backfill,
+      };
+    }),
+  }));
+  const missing = drift.missing.map((m): MigrationStatus => ({
+    id: m.id,
+    description: null,
+    fileMissing: true,
+    outOfOrder: false,
+    edited: [],
+    phases: m.phases.map((phase) => ({ ...recordFacts(phase, m.records.find((r) => r.phase === phase), null), stepsDone: 0, steps: 0, lockRetries: 0 })),
+  }));
   return {
     runner: await readRunnerStatus(db, schema, beat),
-    migrations: migrations.map((m) => ({
-      id: m.id,
-      description: m.description ?? null,
-      phases: m.units.map((u) => {
-        const record = state.units.get(`${m.id}:${u.phase}`);
-        const stalled = record?.state === 'running' ? stalledSince : null;
-        const backfill = backfillOf(u, backfills.get(m.id), stalled !== null);
-        return {
-          phase: u.phase,
-          state: record?.state === 'running' && (backfill.backfill?.stoppedSince ?? null) !== null ? 'stopped' : (record?.state ?? 'pending'),
-          startedAt: record?.startedAt?.toISOString() ?? null,
-          finishedAt: record?.finishedAt?.toISOString() ?? null,
-          attempts: record?.attempts ?? 0,
-          lastError: record?.lastError ?? null,
-          durationMs:
-            record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
-              ? record.finishedAt.getTime() - record.startedAt.getTime()
-              : null,
-          // A done unit ran every step; a verify step leaves no step record of its own.
-          stepsDone: record?.state === 'done' ? u.steps.length : (stepStats.get(`${m.id}:${u.phase}`)?.stepsDone ?? 0),
-          steps: u.steps.length,
-          lockRetries: stepStats.get(`${m.id}:${u.phase}`)?.lockRetries ?? 0,
-          stalledSince: stalled,
-          ...backfill,
-        };
-      }),
-    })),
+    migrations: [...onDisk, ...missing].sort((a, b) => compareIds(a.id, b.id)),
+  };
+}
+
+function recordFacts(
+  phase: Phase,
+  record: UnitRecord | undefined,
+  stalledSince: string | null,
+): Omit<PhaseStatus, 'stepsDone' | 'steps' | 'lockRetries' | 'backfill'> {
+  return {
+    phase,
+    state: record?.state ?? 'pending',
+    startedAt: record?.startedAt?.toISOString() ?? null,
+    finishedAt: record?.finishedAt?.toISOString() ?? null,
+    attempts: record?.attempts ?? 0,
+    lastError: record?.lastError ?? null,
+    durationMs:
+      record?.state === 'done' && record.startedAt !== null && record.finishedAt !== null
+        ? record.finishedAt.getTime() - record.startedAt.getTime()
+        : null,
+    stalledSince,
   };
 }
 

@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import { fingerprintUnit } from './fingerprint.js';
+import { fingerprintUnits } from './fingerprint.js';
 import type { Migration, Step, Unit } from './model.js';
 import { PHASES, type Phase } from './phases.js';
 import { migrationDefinitionSchema, type ParsedDefinition } from './schema.js';
@@ -26,9 +26,7 @@ export function buildMigration(id: string, file: string, exported: unknown): Mig
     const unit = buildUnit(id, phase, parsed.data);
     return unit === undefined ? [] : [unit];
   });
-  const fingerprints: Partial<Record<Phase, string>> = {};
-  for (const unit of units) fingerprints[unit.phase] = fingerprintUnit(unit);
-  return { id, description: parsed.data.description, file, units, fingerprints };
+  return { id, description: parsed.data.description, file, units, fingerprints: fingerprintUnits(units) };
 }
 
 function buildUnit(migrationId: string, phase: Phase, def: ParsedDefinition): Unit | undefined {

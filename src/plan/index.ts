@@ -2,7 +2,7 @@ export { buildMigration, MIGRATION_FILE } from './build-migration.js';
 export { defineMigration } from './define-migration.js';
 export { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 export { settingsProblems, type MigrationDefaults } from './check-settings.js';
-export { changedPhases } from './fingerprint.js';
+export { changedPhases, fingerprintUnits, legacyFingerprintUnit, type SqlForm, type SqlNormalizer } from './fingerprint.js';
 export type { BackfillStep, Migration, SqlStep, Step, Timeouts, Unit, VerifyStep } from './model.js';
 export { unitName } from './model.js';
 export { compareIds, orderUnits } from './order.js';

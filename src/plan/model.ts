@@ -49,7 +49,7 @@ export interface Migration {
   readonly file: string;
   /** Only the phases it declares, in phase order. */
   readonly units: readonly Unit[];
-  /** One fingerprint per declared phase: a hash of what that phase does. */
+  /** One fingerprint per declared phase: a hash of what that phase does, SQL as written. */
   readonly fingerprints: Readonly<Partial<Record<Phase, string>>>;
 }
 

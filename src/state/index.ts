@@ -19,6 +19,7 @@ export {
   type ApprovalRecord,
   type EventKind,
   type MarkerRecord,
+  type RecordedFingerprints,
   type UnitRecord,
   type UnitState,
 } from './store.js';

@@ -1,3 +1,4 @@
+import { PhasegateError } from '../errors.js';
 import { quoteIdent, withTransaction, type Queryable } from './db.js';
 import { runnerHeartbeatTable } from './runner-heartbeat.js';
 
@@ -85,6 +86,9 @@ const STATE_MIGRATIONS: readonly ((s: string) => string)[] = [
       changed_by text,
       changed_at timestamptz NOT NULL DEFAULT now()
     );`,
+  // Fingerprints of the parse trees beside the raw ones: a raw mismatch is
+  // judged on these, so whitespace, comments and knobs are not edits.
+  (s) => `ALTER TABLE ${s}.migrations ADD COLUMN normalized_fingerprints jsonb;`,
   // The runner's heartbeat, so `status` can tell a frozen runner from a busy one.
   runnerHeartbeatTable,
 ];
@@ -96,6 +100,7 @@ export const STATE_SCHEMA_VERSION = STATE_MIGRATIONS.length;
  * Creates or upgrades the state schema. Safe to call from many processes at
  * once: a transaction-level advisory lock serialises installers, and each
  * upgrade commits with the version it brings.
+ * @throws PhasegateError (STATE_INVALID) for a newer or damaged state schema.
  */
 export async function ensureStateSchema(db: Queryable, schema: string): Promise<void> {
   const s = quoteIdent(schema);
@@ -105,22 +110,55 @@ export async function ensureStateSchema(db: Queryable, schema: string): Promise<
     await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`phasegate-install:${schema}`]);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
-    const { rows } = await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
-    const applied = rows[0]?.version ?? 0;
-    if (applied > STATE_SCHEMA_VERSION) return;
+    // Read again under the installer lock: another process may have upgraded meanwhile.
+    const applied = await installedVersion(db, schema);
+    // The row goes in first, so that even this session, mid-install, never sees tables without a version.
+    if (applied === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES (0)`);
     for (const migration of STATE_MIGRATIONS.slice(applied)) await db.query(migration(s));
-    if (rows.length === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES ($1)`, [STATE_SCHEMA_VERSION]);
-    else await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
+    await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
   });
 }
 
-/** The installed state schema version, 0 when phasegate never ran here. */
+/**
+ * The installed state schema version, 0 when phasegate never ran here.
+ * @throws PhasegateError (STATE_INVALID) when the schema is newer than this
+ * phasegate, or its version row is missing while its tables exist: guessing
+ * would re-run upgrades over existing tables or misread newer rows.
+ */
 export async function installedVersion(db: Queryable, schema: string): Promise<number> {
-  const { rows } = await db.query<{ exists: boolean }>(
-    `SELECT to_regclass($1) IS NOT NULL AS exists`,
-    [`${quoteIdent(schema)}.schema_version`],
+  const s = quoteIdent(schema);
+  const { rows } = await db.query<{ versioned: boolean; tables: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AS versioned, to_regclass($2) IS NOT NULL AS tables`,
+    [`${s}.schema_version`, `${s}.migrations`],
   );
-  if (rows[0]?.exists !== true) return 0;
-  const version = await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`);
-  return version.rows[0]?.version ?? 0;
+  const found = rows[0];
+  if (found?.versioned !== true) {
+    if (found?.tables === true) throw missingVersion(schema, 'has no schema_version table');
+    return 0;
+  }
+  const version = await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
+  const [row, extra] = version.rows;
+  // Empty with no other tables: this very session is installing, between CREATE TABLE and its first row.
+  if (row === undefined) {
+    if (found.tables) throw missingVersion(schema, 'has no row in schema_version');
+    return 0;
+  }
+  if (extra !== undefined) throw missingVersion(schema, `has ${version.rows.length} rows in schema_version instead of one`);
+  if (row.version > STATE_SCHEMA_VERSION) {
+    throw new PhasegateError(
+      'STATE_INVALID',
+      `state schema "${schema}" is at version ${row.version}, newer than this phasegate understands (version ${STATE_SCHEMA_VERSION})`,
+      { hint: 'run the phasegate version that upgraded it (or a newer one); an older one would misread its records' },
+    );
+  }
+  return row.version;
+}
+
+function missingVersion(schema: string, what: string): PhasegateError {
+  const s = quoteIdent(schema);
+  return new PhasegateError('STATE_INVALID', `state schema "${schema}" ${what}, so its version is unknown`, {
+    hint:
+      `if this phasegate installed it, restore the row: DELETE FROM ${s}.schema_version; INSERT INTO ${s}.schema_version VALUES (${STATE_SCHEMA_VERSION}) ` +
+      `(an older install has fewer upgrades: 2 when ${s}.migrations has no normalized_fingerprints column, 3 when there is no ${s}.runner table)`,
+  });
 }

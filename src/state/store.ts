@@ -1,4 +1,5 @@
-import type { Phase } from '../plan/index.js';
+import { PhasegateError } from '../errors.js';
+import { isPhase, phaseIndex, type Phase } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
 import { BackfillStore } from './backfill-store.js';
 import { quoteIdent, type Queryable } from './db.js';
@@ -31,6 +32,14 @@ export interface ApprovalRecord {
   readonly approvedAt: Date;
 }
 
+/** Per-phase hashes of a migration as it was when its phases last started. */
+export interface RecordedFingerprints {
+  /** Of the definition as written: equal means unchanged, without parsing anything. */
+  readonly raw: Readonly<Partial<Record<Phase, string>>>;
+  /** Of the parse trees, without knobs; null for a migration recorded before they were kept. */
+  readonly normalized: Readonly<Partial<Record<Phase, string>>> | null;
+}
+
 export type EventKind =
   | 'unitStarted'
   | 'unitFinished'
@@ -39,6 +48,8 @@ export type EventKind =
   | 'markerRecorded'
   | 'approvalRecorded'
   | 'unitRolledBack'
+  | 'unitReapplied'
+  | 'migrationForgotten'
   | 'backfillPaused'
   | 'backfillResumed'
   | 'backfillWaiting'
@@ -102,15 +113,50 @@ export class StateStore {
     await this.recordEvent('unitFailed', migrationId, phase, { error: message });
   }
 
-  /** Forgets a unit's steps and backfill progress so it can run again from the start. */
+  /**
+   * Marks a unit rolled back and forgets its steps, backfill progress and
+   * pause flag, so that once reapplied it runs again from the start.
+   */
   async rollBackUnit(migrationId: string, phase: Phase): Promise<void> {
     await this.#db.query(
       `UPDATE ${this.#s}.units SET state = 'rolledBack', finished_at = now() WHERE migration_id = $1 AND phase = $2`,
       [migrationId, phase],
     );
     await this.#db.query(`DELETE FROM ${this.#s}.steps WHERE migration_id = $1 AND phase = $2`, [migrationId, phase]);
-    if (phase === 'backfill') await this.#db.query(`DELETE FROM ${this.#s}.backfills WHERE migration_id = $1`, [migrationId]);
+    if (phase === 'backfill') {
+      await this.#db.query(`DELETE FROM ${this.#s}.backfills WHERE migration_id = $1`, [migrationId]);
+      await this.#db.query(`DELETE FROM ${this.#s}.backfill_controls WHERE migration_id = $1`, [migrationId]);
+    }
     await this.recordEvent('unitRolledBack', migrationId, phase, {});
+  }
+
+  /** Releases a migration's rolled-back units: they read as pending again. Returns their phases. */
+  async reapply(migrationId: string): Promise<Phase[]> {
+    const { rows } = await this.#db.query<{ phase: Phase }>(
+      `DELETE FROM ${this.#s}.units WHERE migration_id = $1 AND state = 'rolledBack' RETURNING phase`,
+      [migrationId],
+    );
+    const phases = rows.map((r) => r.phase).sort((a, b) => phaseIndex(a) - phaseIndex(b));
+    for (const phase of phases) await this.recordEvent('unitReapplied', migrationId, phase, {});
+    return phases;
+  }
+
+  /** Deletes every record of a migration except its events. */
+  async forgetMigration(migrationId: string): Promise<void> {
+    for (const table of ['migrations', 'units', 'steps', 'backfills', 'backfill_controls', 'approvals']) {
+      const column = table === 'migrations' ? 'id' : 'migration_id';
+      await this.#db.query(`DELETE FROM ${this.#s}.${table} WHERE ${column} = $1`, [migrationId]);
+    }
+    await this.recordEvent('migrationForgotten', migrationId, null, {});
+  }
+
+  /** Units with work committed: a recorded step or a backfill batch. */
+  async unitsWithCommittedWork(): Promise<Set<string>> {
+    const { rows } = await this.#db.query<{ unit: string }>(
+      `SELECT migration_id || ':' || phase AS unit FROM ${this.#s}.steps
+       UNION SELECT migration_id || ':backfill' FROM ${this.#s}.backfills WHERE batches > 0`,
+    );
+    return new Set(rows.map((r) => r.unit));
   }
 
   /** Indexes of the steps of a unit that already committed. */
@@ -131,23 +177,40 @@ export class StateStore {
     );
   }
 
-  /** The per-phase fingerprints stored when each migration first ran. */
-  async fingerprints(): Promise<Map<string, Partial<Record<Phase, string>>>> {
-    const { rows } = await this.#db.query<{ id: string; fingerprints: Partial<Record<Phase, string>> }>(
-      `SELECT id, fingerprints FROM ${this.#s}.migrations`,
+  /**
+   * The fingerprints of every migration that has started.
+   * @throws PhasegateError (STATE_INVALID) when a row is not a map of phase to hash.
+   */
+  async fingerprints(): Promise<Map<string, RecordedFingerprints>> {
+    const { rows } = await this.#db.query<{ id: string; fingerprints: unknown; normalized_fingerprints: unknown }>(
+      // Through to_jsonb: read-only commands do not upgrade, and a version 2 schema has no such column.
+      `SELECT id, fingerprints, to_jsonb(m) -> 'normalized_fingerprints' AS normalized_fingerprints FROM ${this.#s}.migrations m`,
     );
-    return new Map(rows.map((r) => [r.id, r.fingerprints]));
+    return new Map(
+      rows.map((r) => {
+        const raw = phaseHashes(r.fingerprints);
+        const normalized = r.normalized_fingerprints === null ? null : phaseHashes(r.normalized_fingerprints);
+        if (raw === undefined || normalized === undefined) throw this.#unreadable(r.id);
+        return [r.id, { raw, normalized }];
+      }),
+    );
   }
 
-  async saveFingerprints(migrationId: string, fingerprints: Partial<Record<Phase, string>>): Promise<void> {
+  /** Records what a migration is as its phase starts; replaces what an earlier run recorded. */
+  async saveFingerprints(migrationId: string, fingerprints: RecordedFingerprints): Promise<void> {
     await this.#db.query(
-      `INSERT INTO ${this.#s}.migrations (id, fingerprints) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
-      [migrationId, JSON.stringify(fingerprints)],
+      `INSERT INTO ${this.#s}.migrations (id, fingerprints, normalized_fingerprints) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET fingerprints = $2, normalized_fingerprints = $3`,
+      [migrationId, JSON.stringify(fingerprints.raw), JSON.stringify(fingerprints.normalized)],
     );
   }
 
-  async forgetMigration(migrationId: string): Promise<void> {
-    await this.#db.query(`DELETE FROM ${this.#s}.migrations WHERE id = $1`, [migrationId]);
+  #unreadable(migrationId: string): PhasegateError {
+    return new PhasegateError('STATE_INVALID', `the recorded fingerprints of ${migrationId} are unreadable (${this.#s}.migrations was edited?)`, {
+      hint:
+        `if its file is the one that ran, delete the row so that the next run records it again: ` +
+        `DELETE FROM ${this.#s}.migrations WHERE id = '${migrationId.replaceAll("'", "''")}'`,
+    });
   }
 
   async recordMarker(name: string, recordedBy: string | null): Promise<void> {
@@ -202,4 +265,11 @@ export class StateStore {
     const { rows } = await this.#db.query<{ now: Date }>('SELECT now() AS now');
     return rows[0]?.now ?? new Date();
   }
+}
+
+/** A jsonb map of phase to hash, or undefined when it is anything else. */
+function phaseHashes(value: unknown): Partial<Record<Phase, string>> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  return entries.every(([phase, hash]) => isPhase(phase) && typeof hash === 'string' && hash !== '') ? Object.fromEntries(entries) : undefined;
 }

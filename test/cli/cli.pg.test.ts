@@ -66,6 +66,8 @@ describe('migrate CLI', () => {
       version: 1,
       dryRun: false,
       ran: [{ migration: '1_widgets', phase: 'expand', durationMs: expect.any(Number) }],
+      outOfOrder: [],
+      missingFiles: [],
       stoppedAt: { migration: '1_widgets', phase: 'contract', reason: 'gate', detail: expect.stringContaining('api-reads-gadgets') },
       exitCode: 3,
     });
@@ -76,6 +78,9 @@ describe('migrate CLI', () => {
       {
         id: '1_widgets',
         description: null,
+        fileMissing: false,
+        outOfOrder: false,
+        edited: [],
         phases: [
           {
             phase: 'expand', state: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), attempts: 1, lastError: null,
@@ -150,6 +155,7 @@ describe('migrate CLI', () => {
     const rolledBack = await runCli(['rollback', '1_x', '--json'], { cwd: dir, env: env() });
     expect(rolledBack.code).toBe(0);
     expect(json(rolledBack.stdout)).toMatchObject({ kind: 'rolledBack', phases: ['expand'] });
+    expect((await runCli(['reapply', '1_x'], { cwd: dir, env: env() })).code).toBe(0);
     expect((await runCli(['mark', `open-${counter}`], { cwd: dir, env: env() })).code).toBe(0);
     const failed = await runCli(['advance', '--json'], { cwd: dir, env: env() });
     expect(failed.code).toBe(1);

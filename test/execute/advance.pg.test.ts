@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PhasegateError } from '../../src/errors.js';
-import { advance, recordApproval, recordMarker, rollback, status } from '../../src/execute/index.js';
+import { advance, reapply, recordApproval, recordMarker, rollback, status } from '../../src/execute/index.js';
 import { buildMigration, type Migration } from '../../src/plan/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { testPolicy } from '../support/policy.js';
@@ -217,6 +217,8 @@ describe('rollback', () => {
     const st = await status(db.client, schema, [m('1_a', def)]);
     expect(st.migrations[0]?.phases.map((p) => p.state)).toEqual(['rolledBack', 'rolledBack', 'pending']);
     const edited = { ...def, expand: { sql: 'ALTER TABLE rb ADD COLUMN a bigint', down: 'ALTER TABLE rb DROP COLUMN a' } };
+    await expect(run(schema, [m('1_a', edited)])).resolves.toMatchObject({ ran: [], stoppedAt: { phase: 'expand', reason: 'rolledBack' } });
+    await expect(reapply(db.client, schema, '1_a')).resolves.toEqual({ kind: 'released', migration: '1_a', phases: ['expand', 'dualWrite'] });
     await expect(run(schema, [m('1_a', edited)])).resolves.toMatchObject({ stoppedAt: { phase: 'contract' } });
   });
 

@@ -13,6 +13,7 @@ interface AdvanceFlags {
   readonly timeBudget?: string;
   readonly wait?: string;
   readonly json?: boolean;
+  readonly strictOrder?: boolean;
 }
 
 export function advanceCommand(program: Command, setExit: (code: ExitCode) => void): void {
@@ -23,6 +24,7 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
     .option('--dry-run', 'show what would run and where it would stop; change nothing')
     .option('--time-budget <duration>', 'stop a backfill after the batch in flight once this is spent (e.g. 10m)')
     .option('--wait <duration>', 'wait this long for another runner to finish instead of exiting 5')
+    .option('--strict-order', 'refuse (exit 2) a new migration ordered before migrations that are done')
     .option('--json', 'print one JSON document on stdout')
     .addHelpText(
       'after',
@@ -56,6 +58,7 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
             waitMs,
             heartbeat: heartbeatFor(config),
             timeBudgetMs,
+            strictOrder: flags.strictOrder === true,
             signal: controller.signal,
             onProgress: progress.update,
           }),
@@ -95,6 +98,8 @@ function toJson(result: AdvanceResult): object {
   return {
     dryRun: result.dryRun,
     ran: result.ran,
+    outOfOrder: result.outOfOrder,
+    missingFiles: result.missingFiles,
     stoppedAt:
       stoppedAt === null
         ? null
@@ -115,6 +120,8 @@ function formatAdvance(result: AdvanceResult, exitCode: ExitCode): string[] {
     ...(u.sql ?? []).map((sql) => `    ${sql.replaceAll('\n', '\n    ')}`),
   ]);
   if (result.ran.length === 0) lines.push(`nothing ${result.dryRun ? 'would run' : 'ran'}`);
+  for (const id of result.outOfOrder) lines.push(`warning: ${id} is new but ordered before migrations that are done; it runs out of order (--strict-order refuses this)`);
+  for (const id of result.missingFiles) lines.push(`note: ${id} is recorded in state but its file is gone (finished; \`migrate forget ${id}\` drops its records)`);
   const s = result.stoppedAt;
   if (s === null) lines.push(`done: nothing runnable is pending (exit ${exitCode})`);
   else {

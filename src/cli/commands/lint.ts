@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Session } from '../../pg/index.js';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
 import { loadMigrationFile, type Config } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Phase } from '../../plan/index.js';
@@ -37,7 +37,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
   program
     .command('lint')
     .argument('[paths...]', 'migration files, directories or plain .sql files (default: the migrations directory)')
-    .description('check migration SQL for locks, rewrites and coexistence breaks; exit 4 on any error finding')
+    .description('check migration SQL for locks, rewrites and coexistence breaks; exit 4 on any error finding, 2 when a started migration was edited')
     .option('--phase <phase>', 'phase of plain .sql files', 'expand')
     .option('--pg-version <major>', 'judge for this PostgreSQL major version (default: the server, else 14)')
     .option('--json', 'print {"findings":[...]} on stdout')

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Session } from '../../pg/index.js';
 import { PhasegateError } from '../../errors.js';
+import { assertNotEdited } from '../../execute/index.js';
 import type { Config } from '../../load/index.js';
 import {
   PLAN_FORMATS,
@@ -37,7 +38,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
   program
     .command('plan')
     .argument('[ids...]', 'describe these migrations (every phase); default: the units not done yet')
-    .description('describe what advance would run: locks, rewrites, sizes, backfill estimates, gates, EXPLAINs')
+    .description('describe what advance would run: locks, rewrites, sizes, backfill estimates, gates, EXPLAINs; exit 2 when a started migration was edited')
     .option('--all', 'every unit, done or not')
     .option('--format <format>', `${PLAN_FORMATS.join('|')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -61,6 +62,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
       const { database, client } = await openDatabase(config, flags.offline === true);
       let report: PlanReport;
       try {
+        if (client !== undefined) await assertNotEdited(client, config.schema, migrations);
         report = await preparePlanReport({
           migrations,
           ids,

@@ -24,7 +24,7 @@ export function rollbackCommand(program: Command, setExit: (code: ExitCode) => v
       const exitCode = result.kind === 'locked' ? EXIT.locked : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
       else if (result.kind === 'locked') printLines('another runner holds the lock; nothing was rolled back (exit 5)');
-      else printLines(`rolled back ${result.migration}: ${result.phases.join(', ')}`);
+      else printLines(`rolled back ${result.migration}: ${result.phases.join(', ')}; advance stops there until \`migrate reapply ${result.migration}\``);
       setExit(exitCode);
     });
 }

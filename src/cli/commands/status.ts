@@ -11,14 +11,15 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     .command('status')
     .description('every migration and the state of each of its phases')
     .option('--json', 'print one JSON document on stdout')
-    .option('--exit-code', 'exit 3 when any phase is not done (for CI checks)')
+    .option('--exit-code', 'exit 2 when a started migration was edited or an unfinished one lost its file, else 3 when any phase is not done (for CI checks)')
     .addHelpText('after', '\nExamples:\n  migrate status\n  migrate status --json\n  migrate status --exit-code')
     .action(async (opts: { json?: boolean; exitCode?: boolean }, command: Command) => {
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
       const migrations = await resolveMigrations(config);
       const result = await withConnection(config, (client) => status(client, config.schema, migrations, config.backfill));
       const pending = result.migrations.some((m) => m.phases.some((p) => p.state !== 'done'));
-      const exitCode = opts.exitCode === true && pending ? EXIT.waiting : EXIT.ok;
+      const broken = result.migrations.some((m) => m.edited.length > 0 || (m.fileMissing && m.phases.some((p) => p.state !== 'done' && p.state !== 'rolledBack')));
+      const exitCode = opts.exitCode !== true ? EXIT.ok : broken ? EXIT.badInput : pending ? EXIT.waiting : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
       else printLines(...formatStatus(result));
       setExit(exitCode);
@@ -55,7 +56,7 @@ function formatStatus(result: Status): string[] {
 
 function formatMigration(m: MigrationStatus): string[] {
   return [
-    `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}`,
+    `${color.bold(m.id)}${m.description === null ? '' : `  ${m.description}`}${migrationNotes(m)}`,
     ...m.phases.map((p) => {
       const when = p.finishedAt ?? p.startedAt;
       const error = p.lastError === null ? '' : `  ${color.red(forTerminal(p.lastError.split('\n')[0] ?? ''))}`;
@@ -66,4 +67,14 @@ function formatMigration(m: MigrationStatus): string[] {
         : `${line}\n      ${formatBackfillLine(p.backfill)}`;
     }),
   ];
+}
+
+/** "  (file missing)", "  (edited after it started: expand)": what advance will say about a migration. */
+function migrationNotes(m: MigrationStatus): string {
+  const notes = [
+    ...(m.fileMissing ? ['file missing'] : []),
+    ...(m.outOfOrder ? ['new, ordered before done migrations'] : []),
+    ...(m.edited.length > 0 ? [`edited after it started: ${m.edited.join(', ')}`] : []),
+  ];
+  return notes.length === 0 ? '' : `  ${color.yellow(`(${notes.join('; ')})`)}`;
 }
