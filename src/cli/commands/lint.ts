@@ -7,7 +7,7 @@ import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
 import { loadMigrationFile, type Config } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
-import { isPhase, unitName, type Phase } from '../../plan/index.js';
+import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
 import { StateStore } from '../../state/index.js';
 import { connect, loadOptions, resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -57,6 +57,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         const findings: Finding[] = [];
         const unreadable: Unreadable[] = [];
         const problems: string[] = [];
+        const migrations: Migration[] = [];
         const done = client === undefined ? new Set<string>() : await doneUnits(client, config.schema);
         for (const target of targets) {
           // One broken file must not hide the findings of the others (CI lints a whole tree at once).
@@ -64,11 +65,14 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
             const result = await lintTarget(target, { phase, pgVersion, client, done, config });
             findings.push(...result.findings);
             problems.push(...result.problems);
+            if (result.migration !== undefined) migrations.push(result.migration);
           } catch (error) {
             if (!(error instanceof PhasegateError) || !['INVALID_SQL', 'INVALID_MIGRATION'].includes(error.code)) throw error;
             unreadable.push({ file: target.file, code: error.code, message: error.message });
           }
         }
+        // An edited started migration fails the pull-request check, before the deploy would.
+        if (client !== undefined) await assertNotEdited(client, config.schema, migrations);
         if (problems.length > 0) throw backfillTablesError(problems);
         const errors = findings.filter((f) => f.severity === 'error').length;
         const exitCode = unreadable.length > 0 ? EXIT.badInput : errors > 0 ? EXIT.refused : EXIT.ok;
@@ -127,12 +131,12 @@ interface LintContext {
 async function lintTarget(
   target: LintTarget,
   { phase, pgVersion, client, done, config }: LintContext,
-): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[] }> {
+): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[]; readonly migration?: Migration }> {
   if (target.kind === 'migration') {
     const migration = await loadMigrationFile(path.resolve(target.file), { ...loadOptions(), defaults: config });
     if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
     const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
-    return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))) };
+    return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))), migration };
   }
   const text = await readFile(target.file, 'utf8');
   const options = { phase, pgVersion, file: target.file };
