@@ -96,8 +96,9 @@ describe('backfill through the migrate CLI', () => {
   });
 
   it('pauses after the batch in flight and resumes from a second process, and status says so', async () => {
-    await createTable('paused', 20_000);
-    const { dir, env, schema } = await project('paused', { maxRowsPerSecond: 8_000, throttleCheckInterval: '100ms' });
+    // Slow enough (about 10 s unpaused) that a pause from a second process, itself a CLI start-up, lands mid-backfill on a loaded machine.
+    await createTable('paused', 40_000);
+    const { dir, env, schema } = await project('paused', { maxRowsPerSecond: 4_000, throttleCheckInterval: '100ms' });
     const runner = startCli(['advance', '--json'], { cwd: dir, env });
     await until(async () => (await scanned(schema)) > 0);
     const pause = await runCli(['pause', ID, '--by', 'bob'], { cwd: dir, env });
@@ -107,7 +108,7 @@ describe('backfill through the migrate CLI', () => {
     const held = await scanned(schema);
     await sleep(400);
     expect(await scanned(schema)).toBe(held); // no batch while paused
-    expect(held).toBeLessThan(20_000);
+    expect(held).toBeLessThan(40_000);
     const text = await runCli(['status'], { cwd: dir, env });
     expect(text.stdout).toMatch(/backfill paused: [\d,]+\/[\d,]+ rows walked.*PAUSED by bob/);
     expect((await runCli(['resume', ID], { cwd: dir, env })).code).toBe(0);
