@@ -168,7 +168,7 @@ describe('migrate CLI', () => {
   it('lets exactly one of two concurrent advance processes run; the other exits 5 at once', async () => {
     next();
     const dir = await makeProject({
-      '1_slow.ts': migrationSource({ expand: { sql: [`CREATE TABLE slow_${counter} (id int)`, 'SELECT pg_sleep(2)'] } }),
+      '1_slow.ts': migrationSource({ expand: { sql: [`CREATE TABLE slow_${counter} (id int)`, 'SELECT pg_sleep(6)'] } }),
     });
     const first = startCli(['advance', '--json'], { cwd: dir, env: env() });
     // Wait until the first runner really holds its advisory lock (its start-up may take seconds on a busy machine).

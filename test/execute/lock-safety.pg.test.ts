@@ -29,8 +29,17 @@ describe('lock-bounded execution', () => {
   it('retries a step that times out behind a short transaction, and succeeds once it commits', async () => {
     await db.client.query('CREATE TABLE retry_me (id int)');
     const blocker = await holdLock('retry_me', 'ACCESS SHARE');
-    setTimeout(() => void blocker.release(), 900);
+    // Let the first attempt queue and time out, then commit: whatever the machine's speed, the step needs a retry.
+    const watcher = await db.connect();
+    const releaseAfterFirstTimeout = (async () => {
+      const waiting = async (): Promise<boolean> =>
+        (await watcher.query("SELECT 1 FROM pg_locks WHERE relation = 'retry_me'::regclass AND NOT granted")).rowCount !== 0;
+      while (!(await waiting())) await new Promise((r) => setTimeout(r, 20));
+      while (await waiting()) await new Promise((r) => setTimeout(r, 20));
+      await blocker.release();
+    })();
     const result = await advance({ db: db.client, schema: schema(), migrations: [m('1_a', { expand: { sql: 'ALTER TABLE retry_me ADD COLUMN a int' } })], policy: policy() });
+    await releaseAfterFirstTimeout;
     expect(result.stoppedAt).toBeNull();
     const { rows } = await db.client.query<{ attempts: number }>(`SELECT attempts FROM ${`lock_state_${n}`}.steps`);
     expect(rows[0]?.attempts).toBeGreaterThan(1);
