@@ -8,6 +8,7 @@ export {
   type UnitTarget,
 } from './advance.js';
 export type { StateSnapshot } from './gate-facts.js';
+export type { StepDone } from './run-unit.js';
 export { gateVerdictFor } from './gate-verdict.js';
 export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';

@@ -13,6 +13,8 @@ import { preflight } from './preflight.js';
 export interface StepRun {
   readonly attempts: number;
   readonly durationMs: number;
+  /** Rows the statement reported (INSERT/UPDATE/DELETE), else null. */
+  readonly rowCount: number | null;
 }
 
 /**
@@ -42,13 +44,14 @@ export async function runSqlStep(
   const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;
   const started = performance.now();
   let blockers: Blocker[] = [];
+  let rowCount: number | null = null;
 
   for (let attempt = 1; ; attempt++) {
     try {
       if (step.transactional) {
         await withTransaction(db, async () => {
           await setTimeouts(db, lockTimeoutMs, statementTimeoutMs, true);
-          await db.query(step.sql);
+          rowCount = (await db.query(step.sql)).rowCount ?? null;
           await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
         });
       } else {
@@ -61,7 +64,7 @@ export async function runSqlStep(
         }
         await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
       }
-      return { attempts: attempt, durationMs: performance.now() - started };
+      return { attempts: attempt, durationMs: performance.now() - started, rowCount };
     } catch (error) {
       if (isRetryableLockError(error)) blockers = await conflictingHolders(db, locks);
       if (isRetryableLockError(error) && attempt < policy.lockRetries) {
