@@ -44,8 +44,8 @@ export class Recorder {
 
   /** Checks apps at a boundary, starting traffic where a window opens and ending it where one closes. */
   async atBoundary(index: number): Promise<void> {
-    // Traffic while the checks run belongs to no step (filed under -1, never reported).
-    this.current = -2;
+    // Traffic while the checks run sees the schema after this step: file it under this step.
+    this.current = index - 1;
     this.sizes.set(index, await tableSizes(this.db, this.stateSchema));
     const results: Record<string, AppResult> = {};
     for (const app of this.apps) {
