@@ -146,8 +146,9 @@ async function dumpTargetSchema(config: Config): Promise<string> {
   const run = promisify(execFile);
   try {
     const schema = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
-    const state = await run('pg_dump', ['--data-only', '--no-owner', `--schema=${config.schema}`, config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
-    return `${schema.stdout}\n${state.stdout}`;
+    const state = await run('pg_dump', ['--data-only', '--inserts', '--no-owner', `--schema=${config.schema}`, config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
+    // Recent pg_dump wraps its output in psql meta-commands (\restrict); the server does not know them.
+    return `${schema.stdout}\n${state.stdout}`.replace(/^\\(un)?restrict .*$/gm, '');
   } catch (error) {
     const missing = (error as { code?: unknown }).code === 'ENOENT';
     throw new PhasegateError('USAGE', missing ? '--schema-from-target: pg_dump is not on PATH' : `--schema-from-target: pg_dump failed: ${redactSecrets((error as Error).message)}`, {
