@@ -14,3 +14,4 @@ export {
 export type { TrafficLimits } from './traffic.js';
 export type { WindowEnd, WindowStart } from './window.js';
 export { renderRehearsalMarkdown, renderRehearsalText } from './render-rehearsal.js';
+export { parseRehearsalReport, renderUnitSummaryMarkdown, renderUnitSummaryText, summarizeUnits, type UnitRehearsal } from './unit-summary.js';

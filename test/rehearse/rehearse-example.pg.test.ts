@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inject, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { copyExample, EXAMPLE_DIR, exampleArgs, restoreBrokenContractOrder, scratchDatabases } from './helpers.js';
@@ -59,6 +62,19 @@ describe('migrate rehearse on the example migrations', () => {
     expect(markdown.code, markdown.stderr).toBe(0);
     expect(markdown.stdout).toContain('### ✅ Rehearsal');
     expect(markdown.stdout).toMatch(/\| 20261123120000_rename_users_email contract 5 \| `ALTER TABLE users ALTER COLUMN email DROP NOT NULL` \|.*\| — \| ✅ works \|/);
+  });
+
+  it('puts the measured duration and app matrix of a saved rehearsal next to each unit of `migrate plan --rehearsal`', async () => {
+    const saved = path.join(await mkdtemp(path.join(tmpdir(), 'phasegate-saved-')), 'rehearsal.json');
+    const rehearsal = await runCli(exampleArgs(admin, '--save', saved), { cwd: EXAMPLE_DIR });
+    expect(rehearsal.code, rehearsal.stderr).toBe(0);
+    const plan = await runCli(['plan', '--offline', '--format', 'markdown', '--rehearsal', saved], { cwd: EXAMPLE_DIR });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('### Rehearsal ✅');
+    expect(plan.stdout).toMatch(/\| 20261123120000_rename_users_email contract \| \d+ ms \| +\| — \| ✅ \|/);
+    expect(plan.stdout).toMatch(/\| 20261123120000_rename_users_email backfill \| \d+ ms \| +\| ✅ \| ✅ \|/);
+    const json = await runCli(['plan', '--offline', '--format', 'json', '--rehearsal', saved], { cwd: EXAMPLE_DIR });
+    expect((JSON.parse(json.stdout) as { rehearsal: { ok: boolean } }).rehearsal.ok).toBe(true);
   });
 
   it('reports zero traffic errors for the fixed order and the failing inserts under traffic for the broken one', async () => {
