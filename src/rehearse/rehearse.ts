@@ -12,6 +12,7 @@ import type { GateStop, RehearsalReport } from './report-model.js';
 import { createScratchDatabase } from './scratch-database.js';
 import type { TrafficLimits } from './traffic.js';
 import { runFinalVerify } from './final-verify.js';
+import { seedEmptyTables } from './seed-rows.js';
 import { buildTimeline, windowRange, type WindowEnd, type WindowStart } from './window.js';
 
 /** An app version and the window in which it must work. */
@@ -43,6 +44,8 @@ export interface RehearseOptions {
   /** SQL text run right after the setup files (a schema read from the target). */
   readonly setupSql?: string | undefined;
   readonly apps: readonly AppVersion[];
+  /** Generate this many rows in every table the setup leaves empty. */
+  readonly rows?: number | undefined;
   /** Run each app's check in committed loops on N connections through its window. */
   readonly traffic?: TrafficLimits | undefined;
   /** Aborting stops after the step in flight; the scratch database is still dropped. */
@@ -74,6 +77,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   try {
     const runner = await open('phasegate-rehearse');
     await runSetup(runner, options);
+    if (options.rows !== undefined && options.rows > 0) await seedEmptyTables(runner, options.schema, options.rows);
     const starting = (u: Unit): boolean =>
       target === null ? !rehearsed.has(u.migrationId) && [...rehearsed].every((id) => compareIds(u.migrationId, id) < 0) : target.doneUnits.has(unitName(u));
     const base = { db: runner, schema: options.schema, migrations: options.migrations, policy: options.policy, logger: options.logger };

@@ -98,6 +98,20 @@ describe('migrate rehearse checks', () => {
     expect(report.failures[0]).toMatchObject({ app: 'new', phase: 'expand', step: 1, statement: 'new.mjs (function)', error: '100 users have no nickname' });
   });
 
+  it('fills the tables the setup leaves empty with --rows, parents before children, so the backfill has rows to touch', async () => {
+    const setup = `CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, email varchar(20) UNIQUE, born date, m mood NOT NULL, data jsonb, flag boolean);
+CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), total int NOT NULL, status text NOT NULL DEFAULT 'new');
+`;
+    const check = '-- assert\nSELECT count(*) = 3000 FROM users;\n-- assert\nSELECT count(*) = 3000 FROM orders o JOIN users u ON u.id = o.user_id;\n';
+    const migration = { expand: { sql: 'ALTER TABLE orders ADD COLUMN note text' }, backfill: { backfill: { table: 'orders', set: "note = 'n'", where: 'note IS NULL' } } };
+    const dir = await project({ '20260101000000_add_note': migration }, { 'setup.sql': setup, 'old.sql': check });
+    const result = await runCli(['rehearse', '--setup', 'setup.sql', '--old-app', 'old.sql', '--rows', '3000', '--scratch-url', admin, '--json'], { cwd: dir });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { steps: { phase: string; rows: number | null }[] };
+    expect(report.steps.find((s) => s.phase === 'backfill')?.rows).toBe(3000);
+  });
+
   it('exits 2 naming the check file when it does not exist, before any database is created', async () => {
     const dir = await project({ '20260101000000_add_nickname': { expand: { sql: 'ALTER TABLE users ADD COLUMN nickname text' } } }, {});
     const result = await runCli(['rehearse', '--old-app', 'missing.sql', '--scratch-url', admin], { cwd: dir });

@@ -19,6 +19,7 @@ interface RehearseFlags {
   readonly scratchUrl?: string;
   readonly schemaFromTarget?: boolean;
   readonly traffic?: string;
+  readonly rows?: string;
   readonly trafficMax?: string;
   readonly format?: string;
   readonly json?: boolean;
@@ -37,6 +38,7 @@ export function rehearseCommand(program: Command, setExit: (code: ExitCode) => v
     .option('--new-app <file>', 'checks of the app of state B; must work from the end of --new-app-from through drop')
     .option('--new-app-from <phase>', `${NEW_APP_FROM.join('|')} (default backfill)`)
     .option('--setup <file>', 'SQL run first on the scratch database (repeatable): schema dump, seed', (v: string, all: string[] = []) => [...all, v])
+    .option('--rows <n>', 'generate N rows in every table the setup leaves empty (realistic lock and rewrite timings)')
     .option('--scratch-url <url>', 'server for the scratch database (default: an embedded PostgreSQL)')
     .option('--schema-from-target', "start from the target database's schema (pg_dump --schema-only; read only)")
     .option('--traffic <connections>', "also run each app's checks in committed loops on N connections through its window")
@@ -58,6 +60,10 @@ export function rehearseCommand(program: Command, setExit: (code: ExitCode) => v
       const migrations = await resolveMigrations(config);
       const apps = appVersions(flags, config);
       const traffic = trafficOption(flags);
+      const rows = flags.rows === undefined ? undefined : Number(flags.rows);
+      if (rows !== undefined && (!Number.isInteger(rows) || rows < 1)) {
+        throw new PhasegateError('USAGE', `--rows ${flags.rows ?? ''}: expected a positive number of rows`, { hint: 'e.g. --rows 100000' });
+      }
       const logger = await createLogger({ ...globals, logLevel: globals.logLevel ?? 'warn' });
       const setupSql = flags.schemaFromTarget === true ? await dumpTargetSchema(config) : undefined;
       const controller = new AbortController();
@@ -77,6 +83,7 @@ export function rehearseCommand(program: Command, setExit: (code: ExitCode) => v
           setupSql,
           apps,
           traffic,
+          rows,
           signal: controller.signal,
           logger,
         });
