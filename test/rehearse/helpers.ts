@@ -40,7 +40,7 @@ export async function scratchDatabases(adminUrl: string): Promise<string[]> {
   }
 }
 
-/** The arguments of a rehearsal of a copy of the example on the test server. */
+/** The arguments of a rehearsal of (a copy of) the example on the test server: setup and app files come from its config. */
 export function exampleArgs(adminUrl: string, ...extra: string[]): string[] {
-  return ['rehearse', '--setup', 'schema.sql', '--old-app', 'app/v1.sql', '--new-app', 'app/v2.sql', '--scratch-url', adminUrl, ...extra];
+  return ['rehearse', '--scratch-url', adminUrl, ...extra];
 }
