@@ -64,10 +64,11 @@ export class Recorder {
   }
 
   private async startTraffic(app: CheckedApp): Promise<void> {
-    if (this.traffic === undefined) return;
-    const clients = await Promise.all(Array.from({ length: this.traffic.limits.connections }, () => this.traffic?.open(`phasegate-rehearse-${app.name}`) as Promise<pg.Client>));
+    const traffic = this.traffic;
+    if (traffic === undefined) return;
+    const clients = await Promise.all(Array.from({ length: traffic.limits.connections }, () => traffic.open(`phasegate-rehearse-${app.name}`)));
     // Traffic during the step after boundary k is filed under step k + 1.
-    this.loops.set(app.name, new TrafficLoop(app.name, app.check, clients, () => this.current + 1, this.traffic.limits));
+    this.loops.set(app.name, new TrafficLoop(app.name, app.check, clients, () => this.current + 1, traffic.limits));
   }
 
   private async stopTraffic(app: string): Promise<void> {
@@ -119,7 +120,7 @@ export class Recorder {
         migration: boundary.after.migration,
         phase: boundary.after.phase,
         step: boundary.after.step,
-        kind: boundary.after.kind as StepReport['kind'],
+        kind: boundary.after.kind,
         sql: boundary.after.sql,
         durationMs: Math.round(run.durationMs),
         rows: run.rows,

@@ -65,8 +65,9 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   const started = performance.now();
   const target = options.targetUrl === undefined ? null : await readTarget(options.targetUrl, options.schema);
   const rehearsed = selectRehearsed(options.migrations, options.ids, target);
-  const checks = await Promise.all(options.apps.map(async (app) => loadCheck(app)));
+  const checks = await Promise.all(options.apps.map(async (app) => ({ app, check: await loadCheck(app) })));
   const scratch = await createScratchDatabase(options.scratchServerUrl);
+  options.logger?.info({ database: scratch.name }, 'scratch database created');
   const sessions: pg.Client[] = [];
   const open = async (name: string): Promise<pg.Client> => {
     const client = await scratch.connect(name);
@@ -91,12 +92,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     const units = orderUnits(options.migrations).filter((u) => rehearsed.has(u.migrationId) && !done.has(unitName(u)));
     const timeline = buildTimeline(units);
     const apps: CheckedApp[] = [];
-    for (const [i, app] of options.apps.entries()) {
+    for (const { app, check } of checks) {
       const range = windowRange(timeline, app.from ?? 'start', app.until ?? 'end');
       const client = await open(`phasegate-rehearse-${app.name}`);
       // A check that hangs on a lock must not hang the rehearsal.
       await client.query(`SET statement_timeout = '60s'`);
-      apps.push({ name: app.name, check: checks[i] as AppCheck, first: range.first, last: range.last, client });
+      apps.push({ name: app.name, check, first: range.first, last: range.last, client });
     }
     const traffic = options.traffic === undefined || options.traffic.connections <= 0 ? undefined : { limits: options.traffic, open };
     recorder = new Recorder(runner, options.schema, timeline, apps, traffic);
@@ -142,6 +143,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     await recorder?.stopAll().catch(() => undefined);
     await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
     await scratch.drop();
+    options.logger?.info({ database: scratch.name }, 'scratch database dropped');
   }
 }
 

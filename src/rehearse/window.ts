@@ -1,4 +1,4 @@
-import { phaseIndex, type Phase, type Unit } from '../plan/index.js';
+import { phaseIndex, type Phase, type Step, type Unit } from '../plan/index.js';
 
 /** From which boundary an app version must work: the start, or the end of a phase. */
 export type WindowStart = 'start' | Phase;
@@ -10,7 +10,7 @@ export interface Boundary {
   /** 0 is the start; k is right after the k-th rehearsed step. */
   readonly index: number;
   /** The step just finished (null at the start). */
-  readonly after: { readonly migration: string; readonly phase: Phase; readonly step: number; readonly kind: string; readonly sql: string } | null;
+  readonly after: { readonly migration: string; readonly phase: Phase; readonly step: number; readonly kind: Step['kind']; readonly sql: string } | null;
 }
 
 /** The boundaries of a rehearsal, in order, and where each step sits among them. */

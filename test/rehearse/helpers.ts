@@ -28,6 +28,13 @@ export async function restoreBrokenContractOrder(dir: string): Promise<void> {
   await writeFile(file, broken);
 }
 
+/** The scratch database a run named in its log (run with --log-level info). */
+export function scratchNameIn(stderr: string): string {
+  const name = /"database":"(phasegate_rehearsal_[0-9a-f]+)"/.exec(stderr)?.[1];
+  if (name === undefined) throw new Error(`no scratch database in the log:\n${stderr}`);
+  return name;
+}
+
 /** Names of scratch databases on the server. */
 export async function scratchDatabases(adminUrl: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -42,5 +49,5 @@ export async function scratchDatabases(adminUrl: string): Promise<string[]> {
 
 /** The arguments of a rehearsal of (a copy of) the example on the test server: setup and app files come from its config. */
 export function exampleArgs(adminUrl: string, ...extra: string[]): string[] {
-  return ['rehearse', '--scratch-url', adminUrl, ...extra];
+  return ['rehearse', '--scratch-url', adminUrl, '--log-level', 'info', ...extra];
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { copyExample, EXAMPLE_DIR, exampleArgs, restoreBrokenContractOrder, scratchDatabases } from './helpers.js';
+import { copyExample, EXAMPLE_DIR, exampleArgs, restoreBrokenContractOrder, scratchDatabases, scratchNameIn } from './helpers.js';
 
 const admin = inject('adminUrl');
 
@@ -18,7 +18,6 @@ describe('migrate rehearse on the example migrations', () => {
   it('exits 1 naming contract step 5 and the failing insert of app v2 when the sync trigger is dropped before email loses NOT NULL', async () => {
     const dir = await copyExample();
     await restoreBrokenContractOrder(dir);
-    const before = await scratchDatabases(admin);
     const result = await runCli(exampleArgs(admin, '--json'), { cwd: dir });
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as JsonReport;
@@ -33,11 +32,10 @@ describe('migrate rehearse on the example migrations', () => {
     });
     expect(report.failures[0]?.error).toMatch(/null value in column "email"/);
     expect(report.failures.map((f) => f.step)).toEqual([5, 6]);
-    expect(await scratchDatabases(admin)).toEqual(before);
+    expect(await scratchDatabases(admin)).not.toContain(scratchNameIn(result.stderr));
   });
 
   it('exits 0 with every app working in its window for the fixed order, marking where the gates would stop, and drops its scratch database', async () => {
-    const before = await scratchDatabases(admin);
     const result = await runCli(exampleArgs(admin, '--json'), { cwd: EXAMPLE_DIR });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as JsonReport;
@@ -50,7 +48,7 @@ describe('migrate rehearse on the example migrations', () => {
       expect.stringMatching(/^contract: .*api.*>=2\.0\.0/),
       expect.stringMatching(/^drop: .*api-v1-retired/),
     ]);
-    expect(await scratchDatabases(admin)).toEqual(before);
+    expect(await scratchDatabases(admin)).not.toContain(scratchNameIn(result.stderr));
   });
 
   it('prints the step by app matrix as text and as markdown for a PR comment', async () => {
