@@ -66,9 +66,9 @@ export class Recorder {
   private async startTraffic(app: CheckedApp): Promise<void> {
     const traffic = this.traffic;
     if (traffic === undefined) return;
-    const clients = await Promise.all(Array.from({ length: traffic.limits.connections }, () => traffic.open(`phasegate-rehearse-${app.name}`)));
+    const clients = await Promise.all(Array.from({ length: traffic.limits.connections }, () => traffic.open(`phasegate-traffic-${app.name}`)));
     // Traffic during the step after boundary k is filed under step k + 1.
-    this.loops.set(app.name, new TrafficLoop(app.name, app.check, clients, () => this.current + 1, traffic.limits));
+    this.loops.set(app.name, new TrafficLoop(app.name, app.check, clients, () => this.stepInFlight(), traffic.limits));
   }
 
   private async stopTraffic(app: string): Promise<void> {
@@ -84,13 +84,18 @@ export class Recorder {
     for (const app of [...this.loops.keys()]) await this.stopTraffic(app);
   }
 
+  /** The step in flight as traffic files it (boundary k + 1 while step k + 1 runs). */
+  stepInFlight(): number {
+    return this.current + 1;
+  }
+
   /** Results at the start boundary. */
   startResults(): Record<string, AppResult> {
     return this.results.get(0) ?? {};
   }
 
   /** The per-step report, and traffic failures folded into `failures`. Call once, after `stopAll`. */
-  steps(): StepReport[] {
+  steps(lockWaitsMs: ReadonlyMap<number, number> = new Map()): StepReport[] {
     for (const { app, loop } of this.finishedLoops) {
       for (const [index, sample] of loop.samples) {
         for (const { failure, count } of sample.failures.values()) this.failures.push(this.failure(app, index, failure, 'traffic', count));
@@ -125,6 +130,7 @@ export class Recorder {
         durationMs: Math.round(run.durationMs),
         rows: run.rows,
         longestTrafficWaitMs: longest,
+        longestLockWaitMs: lockWaitsMs.get(boundary.index) ?? (longest === null ? null : 0),
         apps: this.results.get(boundary.index) ?? {},
         traffic,
         sizes: this.sizeChanges(boundary.index),

@@ -13,6 +13,7 @@ import { createScratchDatabase } from './scratch-database.js';
 import type { TrafficLimits } from './traffic.js';
 import { runFinalVerify } from './final-verify.js';
 import { seedEmptyTables } from './seed-rows.js';
+import { LockWaitSampler } from './lock-wait-sampler.js';
 import { buildTimeline, windowRange, type WindowEnd, type WindowStart } from './window.js';
 
 /** An app version and the window in which it must work. */
@@ -75,6 +76,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     return client;
   };
   let recorder: Recorder | undefined;
+  let sampler: LockWaitSampler | undefined;
   try {
     const runner = await open('phasegate-rehearse');
     await runSetup(runner, options);
@@ -101,6 +103,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     }
     const traffic = options.traffic === undefined || options.traffic.connections <= 0 ? undefined : { limits: options.traffic, open };
     recorder = new Recorder(runner, options.schema, timeline, apps, traffic);
+    sampler = traffic === undefined ? undefined : new LockWaitSampler(await open('phasegate-rehearse-monitor'), () => recorder?.stepInFlight() ?? 0);
     const total = timeline.boundaries.length;
     await recorder.atBoundary(0);
     options.onBoundary?.(0, total);
@@ -121,7 +124,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       },
     });
     await recorder.stopAll();
-    const steps = recorder.steps();
+    await sampler?.stop();
+    const steps = recorder.steps(sampler?.longestMs);
     const failures = [...recorder.failures];
     if (result.stoppedAt === null) failures.push(...(await runFinalVerify(runner, units)));
     const stopped = result.stoppedAt === null ? null : { migration: result.stoppedAt.migration, phase: result.stoppedAt.phase, detail: result.stoppedAt.detail };
@@ -141,6 +145,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     };
   } finally {
     await recorder?.stopAll().catch(() => undefined);
+    await sampler?.stop();
     await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
     await scratch.drop();
     options.logger?.info({ database: scratch.name }, 'scratch database dropped');

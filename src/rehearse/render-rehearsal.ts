@@ -34,14 +34,14 @@ function headline(report: RehearsalReport): string {
 export function renderRehearsalText(report: RehearsalReport): string {
   const names = report.apps.map((a) => a.name);
   const lines = [headline(report), ''];
-  const head = ['step'.padEnd(56), 'ms'.padStart(7), 'rows'.padStart(8), ...names.map((n) => n.padEnd(8)), 'wait ms'.padStart(8)];
+  const head = ['step'.padEnd(56), 'ms'.padStart(7), 'rows'.padStart(8), ...names.map((n) => n.padEnd(8)), 'lock ms'.padStart(8)];
   lines.push(head.join(' '));
   lines.push(['start'.padEnd(56), ''.padStart(7), ''.padStart(8), ...names.map((n) => TEXT_MARK[report.start[n] ?? 'outside'].padEnd(8))].join(' ').trimEnd());
   for (const s of report.steps) {
     const label = oneLine(`${s.migration} ${s.phase} ${s.step}: ${s.sql}`, 56).padEnd(56);
-    const row = [label, String(s.durationMs).padStart(7), (s.rows === null ? '' : String(s.rows)).padStart(8), ...names.map((n) => TEXT_MARK[s.apps[n] ?? 'outside'].padEnd(8)), (s.longestTrafficWaitMs === null ? '' : String(s.longestTrafficWaitMs)).padStart(8)];
+    const row = [label, String(s.durationMs).padStart(7), (s.rows === null ? '' : String(s.rows)).padStart(8), ...names.map((n) => TEXT_MARK[s.apps[n] ?? 'outside'].padEnd(8)), (s.longestLockWaitMs === null ? '' : String(s.longestLockWaitMs)).padStart(8)];
     lines.push(row.join(' ').trimEnd());
-    const traffic = Object.entries(s.traffic).map(([app, t]) => `${app}: ${t.queries} runs, ${t.errors} errors, p50 ${t.p50Ms} ms, p99 ${t.p99Ms} ms`);
+    const traffic = Object.entries(s.traffic).map(([app, t]) => `${app}: ${t.queries} runs, ${t.errors} errors, p50 ${t.p50Ms} ms, p99 ${t.p99Ms} ms, max ${t.maxMs} ms`);
     if (traffic.length > 0) lines.push(`    traffic ${traffic.join('; ')}`);
     if (s.sizes.length > 0) lines.push(`    size ${sizeNote(s)}`);
   }
@@ -66,12 +66,12 @@ export function renderRehearsalMarkdown(report: RehearsalReport): string {
   const names = report.apps.map((a) => a.name);
   const esc = (text: string): string => text.replace(/\|/g, '\\|');
   const lines = [`### ${report.ok ? '✅' : '❌'} Rehearsal`, '', headline(report), ''];
-  lines.push(`| step | SQL | ms | rows | ${names.join(' | ')} | longest traffic wait | size |`);
-  lines.push(`| --- | --- | ---: | ---: | ${names.map(() => '---').join(' | ')} | ---: | --- |`);
-  lines.push(`| start | | | | ${names.map((n) => MD_MARK[report.start[n] ?? 'outside']).join(' | ')} | | |`);
+  lines.push(`| step | SQL | ms | rows | ${names.join(' | ')} | longest lock wait | slowest traffic run | size |`);
+  lines.push(`| --- | --- | ---: | ---: | ${names.map(() => '---').join(' | ')} | ---: | ---: | --- |`);
+  lines.push(`| start | | | | ${names.map((n) => MD_MARK[report.start[n] ?? 'outside']).join(' | ')} | | | |`);
   for (const s of report.steps) {
-    const wait = s.longestTrafficWaitMs === null ? '' : `${s.longestTrafficWaitMs} ms`;
-    lines.push(`| ${s.migration} ${s.phase} ${s.step} | \`${esc(oneLine(s.sql, 70))}\` | ${s.durationMs} | ${s.rows ?? ''} | ${names.map((n) => MD_MARK[s.apps[n] ?? 'outside']).join(' | ')} | ${wait} | ${esc(sizeNote(s))} |`);
+    const ms = (v: number | null): string => (v === null ? '' : `${v} ms`);
+    lines.push(`| ${s.migration} ${s.phase} ${s.step} | \`${esc(oneLine(s.sql, 70))}\` | ${s.durationMs} | ${s.rows ?? ''} | ${names.map((n) => MD_MARK[s.apps[n] ?? 'outside']).join(' | ')} | ${ms(s.longestLockWaitMs)} | ${ms(s.longestTrafficWaitMs)} | ${esc(sizeNote(s))} |`);
   }
   if (report.gates.length > 0) {
     lines.push('', '**Gates** (open in a rehearsal; a real `advance` waits here):', '');

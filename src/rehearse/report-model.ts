@@ -54,6 +54,8 @@ export interface StepReport {
   readonly rows: number | null;
   /** The longest a traffic query took while this step ran (lock waits included). */
   readonly longestTrafficWaitMs: number | null;
+  /** The longest a traffic session was seen waiting on a lock while this step ran (sampled every 50 ms); null without traffic. */
+  readonly longestLockWaitMs: number | null;
   readonly apps: Readonly<Record<string, AppResult>>;
   readonly traffic: Readonly<Record<string, TrafficStats>>;
   /** Tables whose size changed. */

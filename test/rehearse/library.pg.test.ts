@@ -50,4 +50,28 @@ describe('rehearse() as a library function', () => {
     expect(report.steps[1]?.sizes.map((s) => s.table)).toEqual(['public.orders']);
     expect(report.steps[1]?.sizes[0]?.indexBytesAfter).toBeGreaterThan(report.steps[1]?.sizes[0]?.indexBytesBefore ?? Infinity);
   });
+
+  it('reports how long traffic waited on the lock a step held', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'phasegate-lib-'));
+    const setup = path.join(dir, 'setup.sql');
+    await writeFile(setup, 'CREATE TABLE orders (id bigserial PRIMARY KEY, total int NOT NULL);\nINSERT INTO orders (total) VALUES (1);\n');
+    const holdsLock = buildMigration('20260101000000_hold', '20260101000000_hold.ts', {
+      expand: { sql: ['ALTER TABLE orders ADD COLUMN note text', "DO $$ BEGIN LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.8); END $$"] },
+    });
+    const app: CheckFunction = async (client) => {
+      await client.query('SELECT id, total FROM orders WHERE id = 1');
+    };
+    const report = await rehearse({
+      migrations: [holdsLock],
+      scratchServerUrl: admin,
+      schema: 'phasegate',
+      policy: testPolicy,
+      setup: [setup],
+      apps: [{ name: 'old', check: app }],
+      traffic: { connections: 2, maxMs: 30_000 },
+    });
+    expect(report.ok).toBe(true);
+    expect(report.steps[1]?.longestLockWaitMs).toBeGreaterThanOrEqual(400);
+    expect(report.steps[1]?.longestTrafficWaitMs).toBeGreaterThanOrEqual(400);
+  });
 });
