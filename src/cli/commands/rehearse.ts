@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
@@ -104,11 +105,13 @@ function appVersions(flags: RehearseFlags, config: Config): AppVersion[] {
     throw new PhasegateError('USAGE', `--new-app-from ${from}: expected one of ${NEW_APP_FROM.join(', ')}`, { hint: 'the new app must work from the end of expand, dualWrite or backfill' });
   }
   const apps: AppVersion[] = [];
-  const oldApp = flags.oldApp ?? config.rehearse.oldApp;
-  const newApp = flags.newApp ?? config.rehearse.newApp;
+  // Config paths are absolute; reports read better with them relative to where the command runs.
+  const shown = (file: string): string => path.relative(process.cwd(), file) || file;
+  const oldApp = flags.oldApp ?? (config.rehearse.oldApp === undefined ? undefined : shown(config.rehearse.oldApp));
+  const newApp = flags.newApp ?? (config.rehearse.newApp === undefined ? undefined : shown(config.rehearse.newApp));
   if (oldApp !== undefined) apps.push({ name: 'old', check: oldApp, from: 'start', until: 'contract' });
   if (newApp !== undefined) apps.push({ name: 'new', check: newApp, from: from as (typeof NEW_APP_FROM)[number], until: 'end' });
-  for (const a of config.rehearse.apps) apps.push({ name: a.name, check: a.check, from: a.from, until: a.until });
+  for (const a of config.rehearse.apps) apps.push({ name: a.name, check: shown(a.check), from: a.from, until: a.until });
   if (apps.length === 0) {
     throw new PhasegateError('USAGE', 'no app version to check', {
       hint: 'pass --old-app and --new-app check files (or set rehearse.oldApp / rehearse.newApp in the config)',
