@@ -92,4 +92,12 @@ describe('migrate rehearse on the example migrations', () => {
     expect(traffic.length).toBeGreaterThan(0);
     expect(traffic.every((f) => f.app === 'new' && f.phase === 'contract' && /null value in column "email"/.test(f.error))).toBe(true);
   });
+
+  it('rehearses on an embedded PostgreSQL when no --scratch-url is given', async () => {
+    const result = await runCli(['rehearse', '--json'], { cwd: EXAMPLE_DIR });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as JsonReport & { serverVersion: string };
+    expect(report.ok).toBe(true);
+    expect(report.serverVersion).toMatch(/^18\./);
+  }, 120_000);
 });
