@@ -39,3 +39,12 @@ export {
   type PreparePlanOptions,
 } from './report/index.js';
 export { ensureStateSchema } from './state/index.js';
+export {
+  rehearse,
+  renderRehearsalMarkdown,
+  renderRehearsalText,
+  type AppVersion,
+  type CheckFunction,
+  type RehearsalReport,
+  type RehearseOptions,
+} from './rehearse/index.js';

@@ -19,7 +19,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   backfill: ['plan', 'state', 'pg'],
   execute: ['plan', 'gates', 'analysis', 'state', 'backfill', 'pg'],
   report: ['plan', 'analysis', 'state', 'execute', 'pg'],
-  cli: ['plan', 'load', 'gates', 'analysis', 'state', 'execute', 'backfill', 'report', 'pg'],
+  rehearse: ['plan', 'load', 'analysis', 'state', 'execute', 'backfill', 'gates', 'pg'],
+  cli: ['plan', 'load', 'gates', 'analysis', 'state', 'execute', 'backfill', 'report', 'rehearse', 'pg'],
 };
 
 const SHARED_FILES: ReadonlySet<string> = new Set(['errors.js', 'logger.js', 'secrets.js']);

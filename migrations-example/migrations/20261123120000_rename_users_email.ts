@@ -49,9 +49,11 @@ export default defineMigration({
       'ALTER TABLE users VALIDATE CONSTRAINT users_email_address_not_null',
       'ALTER TABLE users ALTER COLUMN email_address SET NOT NULL',
       'ALTER TABLE users DROP CONSTRAINT users_email_address_not_null',
+      // Before the trigger goes: once nothing fills email, app v2's inserts
+      // (which do not name it) must not trip its NOT NULL.
+      'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',
       'DROP TRIGGER users_sync_email ON users',
       'DROP FUNCTION users_sync_email()',
-      'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',
     ],
   },
 

@@ -15,6 +15,7 @@ import { newCommand } from './commands/new.js';
 import { pauseCommand } from './commands/pause.js';
 import { planCommand } from './commands/plan.js';
 import { reapplyCommand } from './commands/reapply.js';
+import { rehearseCommand } from './commands/rehearse.js';
 import { resumeCommand } from './commands/resume.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
@@ -35,7 +36,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText('after', EXIT_CODES_HELP);
-  const commands = [initCommand, newCommand, statusCommand, planCommand, logCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, reapplyCommand, forgetCommand, demoCommand];
+  const commands = [initCommand, newCommand, statusCommand, planCommand, logCommand, advanceCommand, lintCommand, markCommand, markersCommand, approveCommand, pauseCommand, resumeCommand, rollbackCommand, reapplyCommand, forgetCommand, rehearseCommand, demoCommand];
   for (const register of commands) register(program, setExit);
   return program;
 }

@@ -12,7 +12,7 @@ import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { IRREVERSIBLE_PHASES } from './rollback.js';
-import { runUnit } from './run-unit.js';
+import { runUnit, type StepDone } from './run-unit.js';
 import { assertBackfillTablesExist } from './check-names.js';
 import { holdRunnerLock, type HeartbeatOptions, type RunnerHold } from './runner-lock.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
@@ -53,6 +53,13 @@ export interface AdvanceOptions {
   /** Judge time-based gates as of this instant instead of the database's clock. */
   readonly now?: Date | undefined;
   readonly onProgress?: ((progress: BackfillProgress) => void) | undefined;
+  /** Called after each step commits, before the next starts. */
+  readonly onStepDone?: ((done: StepDone) => Promise<void>) | undefined;
+  /**
+   * Rehearsals only: decides each pending unit instead of its gate. Gets what
+   * the gate still waits for (undefined when it holds); 'skip' leaves the unit pending.
+   */
+  readonly decideUnit?: ((unit: Unit, gateMissing: string | undefined) => 'run' | 'skip') | undefined;
 }
 
 export type StopReason = 'gate' | 'rolledBack' | 'backfill-in-progress' | 'interrupted' | 'refused' | 'error' | 'locked';
@@ -140,7 +147,9 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       }
       const migration = byId.get(unit.migrationId) as Migration;
       const verdict = evaluateGate(unit.gate, gateFactsFor(migration, unit, { ...snapshot, units, now }));
-      if (!verdict.holds) {
+      const decision = options.decideUnit?.(unit, verdict.holds ? undefined : verdict.missing);
+      if (decision === 'skip') continue;
+      if (!verdict.holds && decision === undefined) {
         logger.info({ migration: unit.migrationId, phase: unit.phase, missing: verdict.missing }, 'waiting at gate');
         if (!dryRun) await store.recordEvent('gateWaiting', unit.migrationId, unit.phase, { missing: verdict.missing });
         return stop(unit, 'gate', verdict.missing);
@@ -164,7 +173,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       const started = performance.now();
       try {
         const analysis = analyses.get(unit.migrationId) as AnalysisResult;
-        const outcome = await runUnit({ db, store, policy: options.policy, logger, signal, onProgress: options.onProgress, analysis }, migration, unit);
+        const outcome = await runUnit({ db, store, policy: options.policy, logger, signal, onProgress: options.onProgress, onStepDone: options.onStepDone, analysis }, migration, unit);
         if (outcome === 'stopped') return stop(unit, 'backfill-in-progress', 'the backfill stopped after the batch in flight; run advance again to continue');
       } catch (error) {
         const failure = await withRecoveryHint(error, unit, store);

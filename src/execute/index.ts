@@ -12,6 +12,7 @@ export { fileDrift, type FileDrift, type MissingMigration } from './file-drift.j
 export { forget, type ForgetResult } from './forget.js';
 export type { StateSnapshot } from './gate-facts.js';
 export { reapply, type ReapplyResult } from './reapply.js';
+export type { StepDone } from './run-unit.js';
 export { gateVerdictFor } from './gate-verdict.js';
 export { setBackfillPaused } from './backfill-control.js';
 export type { BackfillStatus } from './backfill-status.js';

@@ -15,6 +15,8 @@ import { preflight } from './preflight.js';
 export interface StepRun {
   readonly attempts: number;
   readonly durationMs: number;
+  /** Rows the statement reported (INSERT/UPDATE/DELETE), else null. */
+  readonly rowCount: number | null;
 }
 
 /**
@@ -45,13 +47,14 @@ export async function runSqlStep(
   const statementTimeoutMs = step.statementTimeoutMs ?? defaults.statementTimeoutMs;
   const started = performance.now();
   let blockers: Blocker[] = [];
+  let rowCount: number | null = null;
 
   for (let attempt = 1; ; attempt++) {
     try {
       if (step.transactional) {
         await withTransaction(db, async () => {
           await setLocalTimeouts(db, { lockTimeoutMs, statementTimeoutMs });
-          await db.query(step.sql);
+          rowCount = (await db.query(step.sql)).rowCount ?? null;
           await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
         });
       } else {
@@ -63,7 +66,7 @@ export async function runSqlStep(
         for (const f of facts) if (f.builtIndex !== null) await assertIndexValid(db, f.builtIndex, where);
         await store.recordStep(unit.migrationId, unit.phase, stepIndex, performance.now() - started, attempt);
       }
-      return { attempts: attempt, durationMs: performance.now() - started };
+      return { attempts: attempt, durationMs: performance.now() - started, rowCount };
     } catch (error) {
       if (isRetryableLockError(error)) blockers = await conflictingHolders(db, locks);
       if (isRetryableLockError(error) && attempt < policy.lockRetries) {

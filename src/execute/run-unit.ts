@@ -19,6 +19,18 @@ export interface UnitContext {
   readonly onProgress: ((progress: BackfillProgress) => void) | undefined;
   /** The migration's analysis: lock levels and built indexes of each statement. */
   readonly analysis: AnalysisResult;
+  /** Called after each step has committed, before the next one starts (rehearsals check apps here). */
+  readonly onStepDone?: ((done: StepDone) => Promise<void>) | undefined;
+}
+
+/** One finished step, as reported to `onStepDone`. */
+export interface StepDone {
+  readonly unit: Unit;
+  /** 0-based index into `unit.steps`. */
+  readonly stepIndex: number;
+  readonly durationMs: number;
+  /** Rows the step wrote (a backfill's total), or null when PostgreSQL does not say. */
+  readonly rows: number | null;
 }
 
 /** 'stopped' means a backfill paused between batches (signal or time budget); the unit stays running. */
@@ -39,12 +51,15 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
     let backfillVerified: string | undefined;
     for (const [index, step] of unit.steps.entries()) {
       if (done.has(index)) continue;
+      const stepStarted = performance.now();
+      let rows: number | null = null;
       const log = logger.child({ migration: unit.migrationId, phase: unit.phase, step: index + 1, kind: step.kind });
       switch (step.kind) {
         case 'sql': {
           const facts = ctx.analysis.statements.filter((f) => f.phase === unit.phase && f.step === index);
           const run = await runSqlStep(db, store, unit, index, step, facts, policy, log, migration.file);
           log.info({ durationMs: Math.round(run.durationMs), attempts: run.attempts }, 'step done');
+          rows = run.rowCount;
           break;
         }
         case 'backfill': {
@@ -57,6 +72,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
           await store.recordStep(unit.migrationId, unit.phase, index, performance.now() - started, 1);
           log.info({ rowsDone: outcome.rowsDone, passes: outcome.passes }, 'backfill done');
           backfillVerified = outcome.verifiedBy;
+          rows = outcome.rowsDone;
           break;
         }
         case 'verify':
@@ -68,6 +84,7 @@ export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit
         default:
           assertNever(step);
       }
+      await ctx.onStepDone?.({ unit, stepIndex: index, durationMs: performance.now() - stepStarted, rows });
     }
     await store.finishUnit(unit.migrationId, unit.phase);
     return 'done';

@@ -11,6 +11,7 @@ import {
   parseDuration,
   timeoutMs,
   type BackfillTuning,
+  type Phase,
   type Timeouts,
 } from '../plan/index.js';
 import { importModule } from './import-module.js';
@@ -91,6 +92,30 @@ export const configFileSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  /** `migrate rehearse` defaults; paths are relative to the config file. */
+  rehearse: z
+    .strictObject({
+      /** SQL files run first on the scratch database (schema dump, seed). */
+      setup: z.array(z.string().min(1)).optional(),
+      /** Check file of the app of state A (named `old`). */
+      oldApp: z.string().min(1).optional(),
+      /** Check file of the app of state B (named `new`). */
+      newApp: z.string().min(1).optional(),
+      /** The new app must work from the end of this phase. @default "backfill" */
+      newAppFrom: z.enum(['expand', 'dualWrite', 'backfill']).optional(),
+      /** More app versions, each with its own window. */
+      apps: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,30}$/),
+            check: z.string().min(1),
+            from: z.enum(['start', 'expand', 'dualWrite', 'backfill', 'contract', 'drop']).optional(),
+            until: z.enum(['expand', 'dualWrite', 'backfill', 'contract', 'drop', 'end']).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
@@ -111,6 +136,17 @@ export interface Config {
   readonly connection: ConnectionConfig;
   /** The file the settings came from, if any. */
   readonly configFile: string | undefined;
+  /** The file's `rehearse` section with paths made absolute. */
+  readonly rehearse: RehearseConfig;
+}
+
+/** `migrate rehearse` defaults from the config file. */
+export interface RehearseConfig {
+  readonly setup: readonly string[];
+  readonly oldApp: string | undefined;
+  readonly newApp: string | undefined;
+  readonly newAppFrom: 'expand' | 'dualWrite' | 'backfill' | undefined;
+  readonly apps: readonly { readonly name: string; readonly check: string; readonly from: 'start' | Phase | undefined; readonly until: Phase | 'end' | undefined }[];
 }
 
 /** The `connection` section, resolved: every duration in milliseconds. */
@@ -191,6 +227,7 @@ export async function loadConfig(cwd: string, overrides: ConfigOverrides, env: N
       heartbeatIntervalMs: file.connection?.heartbeatInterval ?? 5_000,
     },
     configFile,
+    rehearse: rehearseConfig(file.rehearse, baseDir),
   };
 }
 
@@ -199,6 +236,17 @@ function backfillTuning(section: z.output<typeof configFileSchema>['backfill']):
   if (section === undefined) return {};
   const { batchSize: _initial, ...tuning } = section;
   return tuning;
+}
+
+function rehearseConfig(section: z.output<typeof configFileSchema>['rehearse'], baseDir: string): RehearseConfig {
+  const resolve = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(baseDir, file));
+  return {
+    setup: (section?.setup ?? []).map((f) => path.resolve(baseDir, f)),
+    oldApp: resolve(section?.oldApp),
+    newApp: resolve(section?.newApp),
+    newAppFrom: section?.newAppFrom,
+    apps: (section?.apps ?? []).map((a) => ({ name: a.name, check: path.resolve(baseDir, a.check), from: a.from, until: a.until })),
+  };
 }
 
 /** Looks in `cwd` and its parents, stopping at the repository root. */

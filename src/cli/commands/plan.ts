@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Session } from '../../pg/index.js';
@@ -16,6 +16,7 @@ import {
   type PlanFormat,
   type PlanReport,
 } from '../../report/index.js';
+import { parseRehearsalReport, renderUnitSummaryMarkdown, renderUnitSummaryText } from '../../rehearse/index.js';
 import { connect, resolveConfig, resolveMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { color, printError } from '../output.js';
@@ -30,6 +31,7 @@ interface PlanFlags {
   readonly output?: string;
   readonly offline?: boolean;
   readonly pgVersion?: string;
+  readonly rehearsal?: string;
 }
 
 const isFormat = (value: string): value is PlanFormat => (PLAN_FORMATS as readonly string[]).includes(value);
@@ -43,6 +45,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
     .option('--format <format>', `${PLAN_FORMATS.join('|')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--offline', 'do not connect, even when a database URL is configured')
+    .option('--rehearsal <file>', 'add the measured durations and app matrix of a saved rehearsal (migrate rehearse --save)')
     .option('--pg-version <major>', `PostgreSQL major version to assume offline (default ${OFFLINE_PG_VERSION})`)
     .addHelpText(
       'after',
@@ -86,7 +89,7 @@ export function planCommand(program: Command, setExit: (code: ExitCode) => void)
         await client?.end().catch(() => undefined);
       }
       const toFile = flags.output !== undefined;
-      const text = redactSecrets(render(report, format, !toFile));
+      const text = redactSecrets(withRehearsal(render(report, format, !toFile), format, flags.rehearsal === undefined ? undefined : { file: flags.rehearsal, text: await readRehearsal(flags.rehearsal) }));
       if (flags.output === undefined) process.stdout.write(text);
       else {
         await writeFile(flags.output, text);
@@ -126,5 +129,31 @@ function render(report: PlanReport, format: PlanFormat, toTerminal: boolean): st
       return renderJson(report);
     case 'html':
       return renderHtml(report);
+  }
+}
+
+async function readRehearsal(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new PhasegateError('USAGE', `--rehearsal ${file} cannot be read: ${(error as Error).message}`, { hint: 'run `migrate rehearse --save FILE.json` first', cause: error });
+  }
+}
+
+/** A saved rehearsal beside the plan: measured time and the app matrix per unit. */
+function withRehearsal(rendered: string, format: PlanFormat, saved: { file: string; text: string } | undefined): string {
+  if (saved === undefined) return rendered;
+  const rehearsal = parseRehearsalReport(saved.text, saved.file);
+  switch (format) {
+    case 'text':
+      return `${rendered}\n${renderUnitSummaryText(rehearsal, saved.file)}`;
+    case 'markdown':
+      return `${rendered}\n${renderUnitSummaryMarkdown(rehearsal, saved.file)}`;
+    case 'json':
+      return `${JSON.stringify({ ...(JSON.parse(rendered) as object), rehearsal }, null, 2)}\n`;
+    case 'html': {
+      const section = `<section><pre>${renderUnitSummaryText(rehearsal, saved.file).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre></section>`;
+      return rendered.includes('</body>') ? rendered.replace('</body>', `${section}</body>`) : `${rendered}${section}`;
+    }
   }
 }

@@ -5,9 +5,9 @@ import pg from 'pg';
 import { advance, policyFromConfig, recordMarker, status, type AdvanceResult } from '../../execute/index.js';
 import { loadConfig, loadMigrations } from '../../load/index.js';
 import type { Phase } from '../../plan/index.js';
+import { loadAppCheck, runCheckOnce } from '../../rehearse/index.js';
 import { EXIT, EXIT_FOR_STOP } from '../exit-codes.js';
 import { color, printLines } from '../output.js';
-import { checkApp } from './app-check.js';
 import { startEmbeddedServer } from './embedded-server.js';
 
 const exampleDir = fileURLToPath(new URL('../../../migrations-example/', import.meta.url));
@@ -55,14 +55,13 @@ export async function runDemo(): Promise<void> {
       await showApps();
       return result;
     };
+    // The same checks `migrate rehearse` runs after every step, here between advances.
+    const checks = { v1: await loadAppCheck(path.join(exampleDir, 'app', 'v1.sql')), v2: await loadAppCheck(path.join(exampleDir, 'app', 'v2.sql')) };
     const showApps = async (): Promise<void> => {
       for (const version of ['v1', 'v2'] as const) {
-        const check = await checkApp(app, version, path.join(exampleDir, 'app', `${version}.sql`));
-        if (check.failures.length === 0) say(`  app ${version}: ${color.green('works')}`);
-        else {
-          const first = check.failures[0];
-          say(`  app ${version}: ${color.red('broken')} (${check.failures.length} of its queries fail, e.g. ${first?.error})`);
-        }
+        const failure = await runCheckOnce(app, version, checks[version]);
+        if (failure === null) say(`  app ${version}: ${color.green('works')}`);
+        else say(`  app ${version}: ${color.red('broken')} (${failure.statement.replace(/\s+/g, ' ').slice(0, 60)}: ${failure.error})`);
       }
       say('');
     };
