@@ -55,8 +55,10 @@ describe('rehearse() as a library function', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'phasegate-lib-'));
     const setup = path.join(dir, 'setup.sql');
     await writeFile(setup, 'CREATE TABLE orders (id bigserial PRIMARY KEY, total int NOT NULL);\nINSERT INTO orders (total) VALUES (1);\n');
+    // The LOCK is built at run time, so analysis reports it as not analysed (info) instead of refusing it.
     const holdsLock = buildMigration('20260101000000_hold', '20260101000000_hold.ts', {
-      expand: { sql: ['ALTER TABLE orders ADD COLUMN note text', "DO $$ BEGIN LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.8); END $$"] },
+      expand: { sql: ['ALTER TABLE orders ADD COLUMN note text',
+        "DO $$ BEGIN EXECUTE format('LOCK TABLE %I IN ACCESS EXCLUSIVE MODE', 'orders'); PERFORM pg_sleep(0.8); END $$"] },
     });
     const app: CheckFunction = async (client) => {
       await client.query('SELECT id, total FROM orders WHERE id = 1');

@@ -113,14 +113,14 @@ CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCE
   });
 
   it('checks more app versions from the config, each only in its own window', async () => {
-    const migration = { expand: { sql: 'ALTER TABLE users ADD COLUMN city text' }, contract: { sql: 'ALTER TABLE users DROP COLUMN street' } };
-    const config = JSON.stringify({ rehearse: { setup: ['setup.sql'], apps: [{ name: 'batch', check: 'batch.sql', until: 'contract' }] } });
+    const migration = { expand: { sql: 'ALTER TABLE users ADD COLUMN city text' }, drop: { sql: 'ALTER TABLE users DROP COLUMN street', gate: { marker: 'batch-retired' } } };
+    const config = JSON.stringify({ rehearse: { setup: ['setup.sql'], apps: [{ name: 'batch', check: 'batch.sql', until: 'drop' }] } });
     const dir = await project({ '20260101000000_drop_street': migration }, { 'setup.sql': usersSetup, 'batch.sql': 'SELECT street FROM users WHERE id = 1;\n', 'phasegate.config.json': config });
     const result = await runCli(['rehearse', '--scratch-url', admin, '--json'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { apps: { name: string }[]; steps: { phase: string; apps: Record<string, string> }[] };
     expect(report.apps.map((a) => a.name)).toEqual(['batch']);
-    expect(report.steps.map((s) => `${s.phase} ${s.apps['batch'] ?? ''}`)).toEqual(['expand works', 'contract outside']);
+    expect(report.steps.map((s) => `${s.phase} ${s.apps['batch'] ?? ''}`)).toEqual(['expand works', 'drop outside']);
   });
 
   it('exits 2 naming the check file when it does not exist, before any database is created', async () => {
