@@ -39,6 +39,11 @@ export function smoothRate(previous: number | null, rows: number, elapsedMs: num
   return previous === null ? rate : previous + RATE_WEIGHT * (rate - previous);
 }
 
+/** The rate a backfill keeps: what it measured, never above its throttle (pacing holds it there). */
+export function throttledRate(measured: number | null, maxRowsPerSecond: number | undefined): number | null {
+  return measured === null || maxRowsPerSecond === undefined ? measured : Math.min(measured, maxRowsPerSecond);
+}
+
 /** Time left at the current rate; null while the rate is unknown. */
 export function etaMs(estimatedRows: number, rowsScanned: number, rowsPerSecond: number | null): number | null {
   if (rowsPerSecond === null || rowsPerSecond <= 0) return null;

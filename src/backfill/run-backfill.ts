@@ -5,7 +5,7 @@ import { withTransaction, type BackfillRecord, type BackfillStore, type Queryabl
 import { buildBatchSql, type BatchSql } from './batch-sql.js';
 import { checkBatchPlan } from './check-batch-plan.js';
 import { countRows } from './count-rows.js';
-import { etaMs, smoothRate, type BackfillActivity, type BackfillProgress } from './progress.js';
+import { etaMs, smoothRate, throttledRate, type BackfillActivity, type BackfillProgress } from './progress.js';
 import { runBatch, type BatchContext, type BatchErrorKind } from './run-batch.js';
 import { resolveBackfillSettings, type BackfillDefaults } from './settings.js';
 import { checkHealth, describeThrottle, pacingDelayMs, runHealthQuery, sleep, type Throttle } from './throttle.js';
@@ -73,7 +73,8 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
     options.onProgress?.({
       migrationId, table: spec.table, rowsDone: state.rowsDone, rowsScanned: state.rowsScanned, batches: state.batches,
       estimatedRows: Math.max(state.estimatedRows, state.rowsScanned), batchSize: state.batchSize, lastBatchMs: state.lastBatchMs,
-      rowsPerSecond: state.rowsPerSecond, etaMs: etaMs(state.estimatedRows, state.rowsScanned, state.rowsPerSecond), pass: state.pass, activity,
+      rowsPerSecond: throttledRate(state.rowsPerSecond, settings.maxRowsPerSecond),
+      etaMs: etaMs(state.estimatedRows, state.rowsScanned, throttledRate(state.rowsPerSecond, settings.maxRowsPerSecond)), pass: state.pass, activity,
     });
   const ctx: BatchContext = {
     db, store, migrationId, table: spec.table, sql, settings, signal,

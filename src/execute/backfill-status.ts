@@ -1,3 +1,4 @@
+import { etaMs, throttledRate } from '../backfill/index.js';
 import type { BackfillTuning, Migration } from '../plan/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
 
@@ -57,9 +58,8 @@ export async function readBackfillStatuses(
     const finished = r?.finishedAt !== null && r?.finishedAt !== undefined;
     const stopped = !finished && r?.throttle === STOPPED_BETWEEN_RUNS;
     // Spec beats config, as the engine resolves it; pacing keeps the real rate at or below it.
-    const maxRate = step.spec.maxRowsPerSecond ?? tuning.maxRowsPerSecond ?? Infinity;
-    const rate = r?.rowsPerSecond === null || r?.rowsPerSecond === undefined ? null : Math.min(r.rowsPerSecond, maxRate);
-    const remaining = r === undefined ? 0 : Math.max(0, r.estimatedRows - r.rowsScanned);
+    const rate = throttledRate(r?.rowsPerSecond ?? null, step.spec.maxRowsPerSecond ?? tuning.maxRowsPerSecond);
+    const eta = r === undefined ? null : etaMs(r.estimatedRows, r.rowsScanned, rate);
     result.set(migration.id, {
       table: step.spec.table,
       rowsDone: r?.rowsDone ?? 0,
@@ -69,7 +69,7 @@ export async function readBackfillStatuses(
       batchSize: r?.batchSize ?? null,
       lastBatchMs: r?.lastBatchMs ?? null,
       rowsPerSecond: rate,
-      etaMs: finished || stopped || rate === null || rate <= 0 ? null : Math.round((remaining / rate) * 1000),
+      etaMs: finished || stopped || eta === null ? null : Math.round(eta),
       stoppedSince: stopped ? (r?.throttledSince?.toISOString() ?? null) : null,
       pass: r?.pass ?? 1,
       paused: control?.paused === true,
