@@ -173,9 +173,11 @@ describe('a missing privilege', () => {
   });
 
   it('to create the state schema exits 2 naming the privilege, the database and the GRANT, never INTERNAL', async () => {
-    await db.client.query(`CREATE ROLE ${role} LOGIN`);
+    // A password, for servers that ask for one over TCP (the embedded one does).
+    await db.client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'lowpriv-pw'`);
     const url = new URL(db.url);
     url.username = role;
+    url.password = 'lowpriv-pw';
     const dir = await makeProject({});
     const result = await runCli(['mark', 'api-ready', '--json'], { cwd: dir, env: { DATABASE_URL: url.toString(), PHASEGATE_SCHEMA: 'priv_state' } });
     expect(result.code).toBe(2);

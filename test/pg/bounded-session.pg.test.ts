@@ -104,9 +104,11 @@ describe('the session after phasegate', () => {
 
   it("keeps a role's own lock_timeout after waiting for the runner lock", async () => {
     const role = `runner_${randomBytes(4).toString('hex')}`;
-    await db.client.query(`CREATE ROLE ${role} LOGIN SUPERUSER; ALTER ROLE ${role} SET lock_timeout = '2345ms'`);
+    // A password, for servers that ask for one over TCP (the embedded one does).
+    await db.client.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD 'runner-pw'; ALTER ROLE ${role} SET lock_timeout = '2345ms'`);
     const url = new URL(db.url);
     url.username = role;
+    url.password = 'runner-pw';
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     try {
