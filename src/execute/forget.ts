@@ -1,7 +1,8 @@
 import { PhasegateError } from '../errors.js';
 import type { Migration } from '../plan/index.js';
-import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, withTransaction } from '../state/index.js';
+import { StateStore, withTransaction } from '../state/index.js';
 import type { RunnerSession } from '../pg/index.js';
+import { withRunnerLock } from './runner-lock.js';
 import { fileDrift } from './file-drift.js';
 import { readState } from './read-state.js';
 
@@ -21,9 +22,7 @@ export async function forget(db: RunnerSession, schema: string, migrationId: str
       hint: 'delete the file first; forgetting it while the file exists would make advance run it again',
     });
   }
-  if (!(await acquireRunnerLock(db, schema, 0))) return { kind: 'locked' };
-  try {
-    await ensureStateSchema(db, schema);
+  return withRunnerLock(db, schema, async () => {
     const store = new StateStore(db, schema);
     const missing = fileDrift(migrations, await readState(db, store, schema)).missing.find((m) => m.id === migrationId);
     if (missing === undefined) {
@@ -36,7 +35,5 @@ export async function forget(db: RunnerSession, schema: string, migrationId: str
     }
     await withTransaction(db, () => store.forgetMigration(migrationId));
     return { kind: 'forgotten', migration: migrationId };
-  } finally {
-    await releaseRunnerLock(db, schema).catch(() => undefined);
-  }
+  });
 }

@@ -1,7 +1,8 @@
 import { PhasegateError } from '../errors.js';
 import type { Phase } from '../plan/index.js';
-import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore } from '../state/index.js';
+import { StateStore } from '../state/index.js';
 import type { RunnerSession } from '../pg/index.js';
+import { withRunnerLock } from './runner-lock.js';
 
 /** What `reapply` did: released these phases, or found another runner holding the lock. */
 export type ReapplyResult =
@@ -15,9 +16,7 @@ export type ReapplyResult =
  * @throws PhasegateError (USAGE) when the migration has no rolled-back phase.
  */
 export async function reapply(db: RunnerSession, schema: string, migrationId: string): Promise<ReapplyResult> {
-  if (!(await acquireRunnerLock(db, schema, 0))) return { kind: 'locked' };
-  try {
-    await ensureStateSchema(db, schema);
+  return withRunnerLock(db, schema, async () => {
     const phases = await new StateStore(db, schema).reapply(migrationId);
     if (phases.length === 0) {
       throw new PhasegateError('USAGE', `${migrationId} has no rolled-back phase to reapply`, {
@@ -25,7 +24,5 @@ export async function reapply(db: RunnerSession, schema: string, migrationId: st
       });
     }
     return { kind: 'released', migration: migrationId, phases };
-  } finally {
-    await releaseRunnerLock(db, schema).catch(() => undefined);
-  }
+  });
 }

@@ -2,7 +2,8 @@ import { silentLogger, type Logger } from '../logger.js';
 import { PhasegateError } from '../errors.js';
 import { phaseIndex, type Migration, type Phase } from '../plan/index.js';
 import type { RunnerSession } from '../pg/index.js';
-import { acquireRunnerLock, ensureStateSchema, releaseRunnerLock, StateStore, withTransaction } from '../state/index.js';
+import { withRunnerLock } from './runner-lock.js';
+import { StateStore, withTransaction } from '../state/index.js';
 import { describePgError } from './pg-errors.js';
 import type { ExecutionPolicy } from './policy.js';
 
@@ -32,9 +33,7 @@ export const IRREVERSIBLE_PHASES: ReadonlySet<Phase> = new Set(['contract', 'dro
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const { db, schema, migration, policy } = options;
   const logger = options.logger ?? silentLogger;
-  if (!(await acquireRunnerLock(db, schema, 0))) return { kind: 'locked' };
-  try {
-    await ensureStateSchema(db, schema);
+  return withRunnerLock(db, schema, async () => {
     const store = new StateStore(db, schema);
     const records = (await store.units()).filter((u) => u.migrationId === migration.id && u.state !== 'rolledBack');
     const ranPhases = records.map((r) => r.phase).sort((a, b) => phaseIndex(b) - phaseIndex(a));
@@ -83,7 +82,5 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       logger.info({ migration: migration.id, phase }, 'phase rolled back');
     }
     return { kind: 'rolledBack', migration: migration.id, phases: ranPhases };
-  } finally {
-    await releaseRunnerLock(db, schema).catch(() => undefined);
-  }
+  });
 }

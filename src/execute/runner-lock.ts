@@ -35,6 +35,20 @@ export interface RunnerLocked {
 }
 
 /**
+ * Runs a short operator command (rollback, reapply, forget) as the runner:
+ * the lock taken at once, the state schema installed, no heartbeat.
+ */
+export async function withRunnerLock<T>(db: RunnerSession, schema: string, work: () => Promise<T>): Promise<T | RunnerLocked> {
+  const hold = await holdRunnerLock(db, schema, 0, undefined);
+  if (hold.kind === 'locked') return hold;
+  try {
+    return await work();
+  } finally {
+    await hold.release();
+  }
+}
+
+/**
  * Takes the runner lock (waiting up to `waitMs`), installs or upgrades the
  * state schema under it, and starts beating. If that setup fails, the lock
  * is given back before the error is thrown.

@@ -34,7 +34,9 @@ export async function loadMigrations(dir: string, options: LoadOptions = {}): Pr
     .filter((name) => /\.(?:ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !name.startsWith('.'))
     .sort(compareIds)
     .map((name) => path.join(dir, name));
-  const { migrations, problems } = await loadFiles(files, options);
+  const outcomes = [...(await loadEachMigration(files, options)).values()];
+  const migrations = outcomes.flatMap((o) => (o.kind === 'loaded' ? [o.migration] : []));
+  const problems = outcomes.flatMap((o) => (o.kind === 'failed' ? o.problems : []));
   const seen = new Map<string, string>();
   for (const m of migrations) {
     const other = seen.get(m.id);
@@ -51,39 +53,46 @@ export async function loadMigrations(dir: string, options: LoadOptions = {}): Pr
 
 /** Loads and validates one migration file; its id is the file name without extension. */
 export async function loadMigrationFile(file: string, options: LoadOptions = {}): Promise<Migration> {
-  const { migrations, problems } = await loadFiles([file], options);
-  const [migration] = migrations;
-  if (migration === undefined || problems.length > 0) {
-    throw new PhasegateError('INVALID_MIGRATION', problems.join('\n'), { hint: 'fix the file; nothing was run' });
+  const outcome = (await loadEachMigration([file], options)).get(file);
+  if (outcome?.kind !== 'loaded') {
+    throw new PhasegateError('INVALID_MIGRATION', outcome?.problems.join('\n') ?? `${file}: it was not loaded`, { hint: 'fix the file; nothing was run' });
   }
-  return migration;
+  return outcome.migration;
 }
 
-async function loadFiles(files: readonly string[], options: LoadOptions): Promise<{ migrations: Migration[]; problems: string[] }> {
-  const problems: string[] = [];
+/** One file's outcome: its migration, or every problem found in it. */
+export type MigrationLoad =
+  | { readonly kind: 'loaded'; readonly migration: Migration }
+  | { readonly kind: 'failed'; readonly problems: readonly string[] };
+
+/**
+ * Loads many files at once, each on its own: one that fails does not stop
+ * the others (as `lint` needs). One worker serves them all, so a tree of
+ * files costs one loader start-up, not one per file.
+ */
+export async function loadEachMigration(files: readonly string[], options: LoadOptions = {}): Promise<Map<string, MigrationLoad>> {
+  const outcomes = new Map<string, MigrationLoad>();
   const named: { file: string; id: string }[] = [];
   for (const file of files) {
     const match = MIGRATION_FILE.exec(path.basename(file));
-    if (match === null) problems.push(`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`);
+    if (match === null) outcomes.set(file, { kind: 'failed', problems: [`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`] });
     else named.push({ file, id: match[1] ?? '' });
   }
   // Relative paths would be read as package names by the module loader.
   const loaded = await importIsolated(named.map((n) => path.resolve(n.file)), options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS);
-  const migrations: Migration[] = [];
   for (const { file, id } of named) {
     const outcome = loaded.get(path.resolve(file));
     if (outcome?.kind !== 'loaded') {
-      problems.push(`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`);
+      outcomes.set(file, { kind: 'failed', problems: [`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`] });
       continue;
     }
     try {
       const migration = buildMigration(id, file, outcome.value);
       const settings = settingsProblems(migration, options.defaults);
-      if (settings.length > 0) problems.push(...settings);
-      else migrations.push(migration);
+      outcomes.set(file, settings.length > 0 ? { kind: 'failed', problems: settings } : { kind: 'loaded', migration });
     } catch (error) {
-      problems.push((error as Error).message);
+      outcomes.set(file, { kind: 'failed', problems: [(error as Error).message] });
     }
   }
-  return { migrations, problems };
+  return outcomes;
 }

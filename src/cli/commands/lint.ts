@@ -5,7 +5,7 @@ import type { Session } from '../../pg/index.js';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
 import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
-import { loadMigrationFile, type Config } from '../../load/index.js';
+import { loadEachMigration, type MigrationLoad } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
 import { StateStore } from '../../state/index.js';
@@ -59,10 +59,15 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         const problems: string[] = [];
         const migrations: Migration[] = [];
         const done = client === undefined ? new Set<string>() : await doneUnits(client, config.schema);
+        // Every migration file in one go: one loader for the whole tree.
+        const loads = await loadEachMigration(
+          targets.flatMap((t) => (t.kind === 'migration' ? [path.resolve(t.file)] : [])),
+          { ...loadOptions(), defaults: config },
+        );
         for (const target of targets) {
           // One broken file must not hide the findings of the others (CI lints a whole tree at once).
           try {
-            const result = await lintTarget(target, { phase, pgVersion, client, done, config });
+            const result = await lintTarget(target, { phase, pgVersion, client, done, loads });
             findings.push(...result.findings);
             problems.push(...result.problems);
             if (result.migration !== undefined) migrations.push(result.migration);
@@ -117,23 +122,26 @@ async function doneUnits(client: Session, schema: string): Promise<Set<string>> 
   return new Set([...state.units].flatMap(([name, record]) => (record.state === 'done' ? [name] : [])));
 }
 
-/** A file's findings, and (with a database) the unknown backfill tables of its pending units. */
+/** What linting one file needs besides the file. */
 interface LintContext {
   readonly phase: Phase;
   readonly pgVersion: number;
   readonly client: Session | undefined;
   /** Units recorded done (with a database). */
   readonly done: ReadonlySet<string>;
-  /** Migrations are checked against its timeouts and batch bounds. */
-  readonly config: Config;
+  /** Each migration target's load outcome, by absolute path. */
+  readonly loads: ReadonlyMap<string, MigrationLoad>;
 }
 
+/** A file's findings, and (with a database) the unknown backfill tables of its pending units. */
 async function lintTarget(
   target: LintTarget,
-  { phase, pgVersion, client, done, config }: LintContext,
+  { phase, pgVersion, client, done, loads }: LintContext,
 ): Promise<{ readonly findings: readonly Finding[]; readonly problems: readonly string[]; readonly migration?: Migration }> {
   if (target.kind === 'migration') {
-    const migration = await loadMigrationFile(path.resolve(target.file), { ...loadOptions(), defaults: config });
+    const load = loads.get(path.resolve(target.file));
+    if (load?.kind !== 'loaded') throw new PhasegateError('INVALID_MIGRATION', load?.problems.join('\n') ?? `${target.file}: it was not loaded`);
+    const migration = load.migration;
     if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
     const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
     return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))), migration };
