@@ -4,9 +4,9 @@
  */
 export { PhasegateError, type ErrorCode } from './errors.js';
 export type { Logger } from './logger.js';
-export { defineMigration, type Gate, type GateInput, type Migration, type MigrationDefinition, type Phase, type Step, type Unit } from './plan/index.js';
+export { type Gate, type GateInput, type Migration, type MigrationDefinition, type OperationInput, type Phase, type Step, type Unit } from './plan/index.js';
 export type { ConfigFile } from './load/index.js';
-export { loadConfig, loadMigrations, type Config } from './load/index.js';
+export { defineMigration, loadConfig, loadMigrations, ops, type Config, type OperationBuilders } from './load/index.js';
 export {
   advance,
   connectRunner,

@@ -15,6 +15,10 @@ const CONDITION_ALONE = (sql: string): string => `SELECT WHERE ${sql}\n`;
 const CONDITION_EMBEDDED = (sql: string): string => `SELECT WHERE true AND (${sql}\n)`;
 const SET_ALONE = (sql: string): string => `UPDATE t SET ${sql}\n`;
 const SET_EMBEDDED = (sql: string): string => `UPDATE t SET ${sql}\n WHERE true`;
+const EXPRESSION_ALONE = (sql: string): string => `SELECT ${sql}\n`;
+const EXPRESSION_EMBEDDED = (sql: string): string => `SELECT (${sql}\n)`;
+const TYPE_ALONE = (sql: string): string => `CREATE TABLE t (c ${sql}\n)`;
+const TYPE_EMBEDDED = (sql: string): string => `SELECT CAST(NULL AS ${sql}\n)`;
 
 /** Statements that write; inside a verify or health query only a data-modifying WITH can hold one. */
 const WRITING_STATEMENTS: ReadonlySet<string> = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
@@ -47,7 +51,8 @@ const SIDE_EFFECT_FUNCTIONS: ReadonlySet<string> = new Set([
 /** The field names of a migration's fragments, as written in its file. */
 export function migrationFragments(migration: Migration): SqlFragment[] {
   const at = (path: string): string => `${migration.file}: ${path}`;
-  return migration.units.flatMap((unit) =>
+  const inOperations: SqlFragment[] = migration.operationFragments.map((f) => ({ kind: f.kind, field: at(f.field), sql: f.sql }));
+  return inOperations.concat(migration.units.flatMap((unit) =>
     unit.steps.flatMap((step): SqlFragment[] => {
       if (step.kind === 'verify') return [{ kind: 'query', field: at(`${unit.phase}.verify`), sql: step.query }];
       if (step.kind !== 'backfill') return [];
@@ -59,7 +64,7 @@ export function migrationFragments(migration: Migration): SqlFragment[] {
         ...(healthQuery === undefined ? [] : [{ kind: 'query' as const, field: at(`${base}.healthQuery`), sql: healthQuery }]),
       ];
     }),
-  );
+  ));
 }
 
 /**
@@ -87,6 +92,10 @@ export function fragmentProblem(fragment: SqlFragment): string | undefined {
       return embeddedProblem(fragment.sql, 'one boolean expression', CONDITION_ALONE, CONDITION_EMBEDDED, conditionOf, embeddedCondition);
     case 'setList':
       return embeddedProblem(fragment.sql, 'one SET list (column = value, ...)', SET_ALONE, SET_EMBEDDED, setListOf, embeddedSetList);
+    case 'expression':
+      return embeddedProblem(fragment.sql, 'one SQL expression', EXPRESSION_ALONE, EXPRESSION_EMBEDDED, expressionOf, embeddedExpression);
+    case 'typeName':
+      return embeddedProblem(fragment.sql, 'one type name (e.g. bigint, varchar(200), jsonb)', TYPE_ALONE, TYPE_EMBEDDED, typeNameOf, embeddedTypeName);
     default:
       return assertNever(fragment.kind);
   }
@@ -149,6 +158,35 @@ function setListOf(stmt: unknown): Outcome {
 function embeddedSetList(stmt: unknown): unknown {
   const update = nodeOf(stmt, 'UpdateStmt');
   return nodeOf(objectField(update, 'whereClause'), 'A_Const') === undefined ? undefined : update?.['targetList'];
+}
+
+function expressionOf(stmt: unknown): Outcome {
+  const select = nodeOf(stmt, 'SelectStmt');
+  const extra = Object.keys(select ?? {}).filter((k) => !['targetList', 'limitOption', 'op'].includes(k) || (k === 'op' && select?.[k] !== 'SETOP_NONE'));
+  const [only, ...more] = listField(select, 'targetList');
+  const target = nodeOf(only, 'ResTarget');
+  if (select === undefined || extra.length > 0) return extraClauses(extra);
+  if (target === undefined || more.length > 0 || target['name'] !== undefined) return { kind: 'problem', problem: `found ${more.length + 1} expressions or a named one` };
+  return { kind: 'ok', node: target['val'] };
+}
+
+function embeddedExpression(stmt: unknown): unknown {
+  const [only, ...more] = listField(nodeOf(stmt, 'SelectStmt'), 'targetList');
+  return more.length === 0 ? nodeOf(only, 'ResTarget')?.['val'] : undefined;
+}
+
+function typeNameOf(stmt: unknown): Outcome {
+  const create = nodeOf(stmt, 'CreateStmt');
+  const [only, ...more] = listField(create, 'tableElts');
+  const column = nodeOf(only, 'ColumnDef');
+  const extra = Object.keys(column ?? {}).filter((k) => !['colname', 'typeName', 'is_local', 'location'].includes(k));
+  if (column === undefined || more.length > 0 || extra.length > 0) return { kind: 'problem', problem: 'found more than a type (a constraint, a default or a second column)' };
+  return { kind: 'ok', node: column['typeName'] };
+}
+
+function embeddedTypeName(stmt: unknown): unknown {
+  const [only] = listField(nodeOf(stmt, 'SelectStmt'), 'targetList');
+  return nodeOf(objectField(nodeOf(only, 'ResTarget'), 'val'), 'TypeCast')?.['typeName'];
 }
 
 /** The single statement of `sql`, or what is wrong (a parse error, none, several). */

@@ -113,7 +113,8 @@ export interface AnalysisPhase {
  * of an UPDATE (backfill set).
  */
 export interface SqlFragment {
-  readonly kind: 'query' | 'condition' | 'setList';
+  /** `expression` and `typeName` are written inside operations (an `up`, a column type). */
+  readonly kind: 'query' | 'condition' | 'setList' | 'expression' | 'typeName';
   /** Where it is written, for messages: "migrations/x.ts: backfill.backfill.where". */
   readonly field: string;
   readonly sql: string;

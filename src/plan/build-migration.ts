@@ -2,7 +2,8 @@ import { PhasegateError } from '../errors.js';
 import { fingerprintUnits } from './fingerprint.js';
 import type { Migration, Step, Unit } from './model.js';
 import { PHASES, type Phase } from './phases.js';
-import { migrationDefinitionSchema, type ParsedDefinition } from './schema.js';
+import { compileDefinition, type PhaseBody } from './operations/compile.js';
+import { migrationDefinitionSchema } from './schema.js';
 
 /** A migration file's name: "<sortable id>_<name>.ts|.js"; the id is the name without extension. */
 export const MIGRATION_FILE = /^([0-9A-Za-z][0-9A-Za-z.-]*_[0-9A-Za-z_.-]+)\.(?:ts|mts|js|mjs)$/;
@@ -22,28 +23,37 @@ export function buildMigration(id: string, file: string, exported: unknown): Mig
       hint: 'fix the migration definition; see the authoring guide in README.md (defineMigration)',
     });
   }
-  const units = PHASES.flatMap((phase) => {
-    const unit = buildUnit(id, phase, parsed.data);
-    return unit === undefined ? [] : [unit];
-  });
-  return { id, description: parsed.data.description, file, units, fingerprints: fingerprintUnits(units) };
-}
-
-function buildUnit(migrationId: string, phase: Phase, def: ParsedDefinition): Unit | undefined {
-  const body = def[phase];
-  if (body === undefined) return undefined;
-  const steps: Step[] = [];
-  for (const sql of body.sql ?? []) steps.push({ kind: 'sql', sql, transactional: true });
-  for (const step of body.steps ?? []) {
-    steps.push({
-      kind: 'sql',
-      sql: step.sql,
-      transactional: step.transaction ?? true,
-      ...(step.lockTimeout === undefined ? {} : { lockTimeoutMs: step.lockTimeout }),
-      ...(step.statementTimeout === undefined ? {} : { statementTimeoutMs: step.statementTimeout }),
+  const { description, operations = [], gates = {}, ...written } = parsed.data;
+  const compiled = compileDefinition(written, operations, gates);
+  if (compiled.problems.length > 0) {
+    throw new PhasegateError('INVALID_MIGRATION', compiled.problems.map(([path, message]) => `${file}: ${path}: ${message}`).join('\n'), {
+      hint: 'fix the migration definition; see docs/operations.md for operations',
     });
   }
-  if ('backfill' in body && body.backfill !== undefined) steps.push({ kind: 'backfill', spec: body.backfill });
+  const units = PHASES.flatMap((phase) => {
+    const body = compiled.bodies[phase];
+    return body === undefined ? [] : [buildUnit(id, phase, body)];
+  });
+  return {
+    id,
+    description,
+    file,
+    units,
+    fingerprints: fingerprintUnits(units),
+    operationFragments: compiled.fragments,
+    requiredNames: compiled.requires,
+  };
+}
+
+function buildUnit(migrationId: string, phase: Phase, body: PhaseBody): Unit {
+  const steps: Step[] = body.steps.map((step) => ({
+    kind: 'sql',
+    sql: step.sql,
+    transactional: step.transaction ?? true,
+    ...(step.lockTimeout === undefined ? {} : { lockTimeoutMs: step.lockTimeout }),
+    ...(step.statementTimeout === undefined ? {} : { statementTimeoutMs: step.statementTimeout }),
+  }));
+  if (body.backfill !== undefined) steps.push({ kind: 'backfill', spec: body.backfill });
   if (body.verify !== undefined) steps.push({ kind: 'verify', query: body.verify });
   return { migrationId, phase, gate: body.gate, steps, down: body.down };
 }

@@ -1,5 +1,4 @@
 export { buildMigration, MIGRATION_FILE } from './build-migration.js';
-export { defineMigration } from './define-migration.js';
 export { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 export { settingsProblems, type MigrationDefaults } from './check-settings.js';
 export { changedPhases, fingerprintUnits, legacyFingerprintUnit, type SqlForm, type SqlNormalizer } from './fingerprint.js';
@@ -9,3 +8,5 @@ export { compareIds, orderUnits } from './order.js';
 export { isPhase, phaseIndex, PHASES, type Phase } from './phases.js';
 export { backfillTuningSchema, checkBatchBounds, timeoutMs } from './schema.js';
 export type { BackfillSpec, BackfillTuning, Gate, GateInput, MigrationDefinition } from './schema.js';
+export type { OperationFragment, RequiredName } from './operations/output.js';
+export type { OperationInput, OperationName, OperationParams } from './operations/registry.js';

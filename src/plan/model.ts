@@ -1,4 +1,5 @@
 import type { Phase } from './phases.js';
+import type { OperationFragment, RequiredName } from './operations/output.js';
 import type { BackfillSpec, Gate } from './schema.js';
 
 /** The two timeouts every statement runs under. */
@@ -51,6 +52,10 @@ export interface Migration {
   readonly units: readonly Unit[];
   /** One fingerprint per declared phase: a hash of what that phase does, SQL as written. */
   readonly fingerprints: Readonly<Partial<Record<Phase, string>>>;
+  /** SQL written inside operations' parameters, checked by the parser with its field. */
+  readonly operationFragments: readonly OperationFragment[];
+  /** Tables and columns the operations need to find in the database. */
+  readonly requiredNames: readonly RequiredName[];
 }
 
 /** How a unit is named in the state store and in messages: "<id>:<phase>". */

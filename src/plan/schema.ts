@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
+import { operationSchema } from './operations/operation-schema.js';
 
 /*
  * The zod schemas here are the single source of the authoring types (their
@@ -178,9 +179,21 @@ export const backfillSpecSchema = z.strictObject({
 const plainPhaseSchema = z.strictObject(phaseShape);
 const backfillPhaseSchema = z.strictObject({ ...phaseShape, backfill: backfillSpecSchema.optional() });
 
+/** Gates of phases the operations generate, by phase. */
+const gatesSchema = z.strictObject({
+  expand: gateSchema.optional(),
+  dualWrite: gateSchema.optional(),
+  backfill: gateSchema.optional(),
+  contract: gateSchema.optional(),
+  drop: gateSchema.optional(),
+});
+
 export const migrationDefinitionSchema = z
   .strictObject({
     description: z.string().optional(),
+    /** Schema changes as data (`ops.alterColumn(...)`), compiled into the phases in the order listed. */
+    operations: z.array(operationSchema).optional(),
+    gates: gatesSchema.optional(),
     expand: plainPhaseSchema.optional(),
     dualWrite: plainPhaseSchema.optional(),
     backfill: backfillPhaseSchema.optional(),
@@ -189,8 +202,8 @@ export const migrationDefinitionSchema = z
   })
   .superRefine((def, ctx) => {
     const phases = ['expand', 'dualWrite', 'backfill', 'contract', 'drop'] as const;
-    if (phases.every((p) => def[p] === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'declares no phase (expected at least one of expand, dualWrite, backfill, contract, drop)' });
+    if (phases.every((p) => def[p] === undefined) && (def.operations ?? []).length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'declares no phase and no operation (expected at least one of expand, dualWrite, backfill, contract, drop or operations)' });
     }
     for (const phase of phases) {
       const body = def[phase];
@@ -198,7 +211,7 @@ export const migrationDefinitionSchema = z
         ctx.addIssue({ code: 'custom', path: [phase, 'steps'], message: 'use either sql or steps, not both' });
       }
     }
-    if (def.drop !== undefined && def.drop.gate === undefined) {
+    if (def.drop !== undefined && def.drop.gate === undefined && def.gates?.drop === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['drop', 'gate'],
