@@ -1,3 +1,4 @@
+import { operationFor, renderOperation } from './operation-for.js';
 import { classify } from './classify.js';
 import { RULES } from './catalogue.js';
 import { suppressionComments } from './comments.js';
@@ -89,11 +90,13 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
         const judge = (node: unknown, sql: string, line: number, scope: Scope): void => {
           const stmt = classify(node);
           const ctx = contextFor(phase, scope.transaction?.view(node));
+          const operation = scope.prefix === '' ? operationFor(node, sql) : undefined;
           scope.facts.push({ sql, line, step: stepIndex, phase, ...statementFacts(stmt, ctx) });
           for (const id of STATEMENT_RULE_IDS) {
             for (const hit of STATEMENT_RULES[id](stmt, ctx)) {
               const silencer = attached.find((s) => s.rule === id && s.reason !== '');
-              if (silencer === undefined) findings.push(finding(id, { ...hit, message: `${scope.prefix}${hit.message}` }, line));
+              const hint = operation === undefined ? hit.hint : `${hit.hint ?? RULES[id].hint} Or let phasegate write every phase: ${renderOperation(operation)} (docs/operations.md).`;
+              if (silencer === undefined) findings.push(finding(id, { ...hit, message: `${scope.prefix}${hit.message}`, ...(hint === undefined ? {} : { hint }) }, line));
               else used.add(silencer);
             }
           }

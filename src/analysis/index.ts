@@ -8,11 +8,13 @@
  */
 import { runAnalysis } from './analyze.js';
 import { assertFragments } from './fragments.js';
+import { operationFor, renderOperation, type OperationSuggestion } from './operation-for.js';
 import { loadParser } from './parser.js';
 import { parseSource } from './split.js';
 import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions, SqlFragment } from './types.js';
 
 export { loadSqlNormalizer } from './normalize.js';
+export { renderOperation, type OperationSuggestion } from './operation-for.js';
 export { RULES } from './catalogue.js';
 export { fragmentProblem, migrationFragments } from './fragments.js';
 export type { RuleDescription } from './catalogue.js';
@@ -87,4 +89,10 @@ export async function analyzeSqlFile(text: string, opts: SqlFileOptions): Promis
 export async function splitStatements(sql: string): Promise<readonly SplitStatement[]> {
   await loadParser();
   return parseSource(sql, {}).statements.map(({ sql: text, line }) => ({ sql: text, line }));
+}
+
+/** Each statement of `sql` with the operation that does the same in all five phases (undefined when none fits). */
+export async function operationsForSql(sql: string): Promise<readonly { readonly sql: string; readonly operation: OperationSuggestion | undefined }[]> {
+  await loadParser();
+  return parseSource(sql, {}).statements.map(({ node, sql: text }) => ({ sql: text, operation: operationFor(node, text) }));
 }

@@ -13,7 +13,7 @@ import type { ExecutionPolicy } from './policy.js';
 import { readState } from './read-state.js';
 import { IRREVERSIBLE_PHASES } from './rollback.js';
 import { runUnit, type StepDone } from './run-unit.js';
-import { assertBackfillTablesExist } from './check-names.js';
+import { assertNamesExist } from './check-names.js';
 import { holdRunnerLock, type HeartbeatOptions, type RunnerHold } from './runner-lock.js';
 import { analyzeAgainstDatabase, unitFindings } from './safety.js';
 import { assertStateConsistent } from './state-consistency.js';
@@ -137,7 +137,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
     }
     // A misspelt backfill table is bad input: refuse it before expand runs, not when the backfill phase comes.
     const pending = (u: Unit): boolean => selected.some((s) => unitName(s) === unitName(u)) && units.get(unitName(u))?.state !== 'done';
-    for (const [id, analysis] of analyses) await assertBackfillTablesExist(db, byId.get(id) as Migration, analysis, pending);
+    for (const [id, analysis] of analyses) await assertNamesExist(db, byId.get(id) as Migration, analysis, pending);
 
     for (const unit of selected) {
       const state = units.get(unitName(unit))?.state;

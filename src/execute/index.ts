@@ -23,7 +23,7 @@ export { explainServerError } from './server-error.js';
 export { checkMarker, checkName, MAX_NAME_LENGTH, recordApproval, recordMarker, type MarkerInput } from './record.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { listMarkers, status, type MigrationStatus, type PhaseStatus, type Status } from './status.js';
-export { assertBackfillTablesExist, backfillTableProblems, backfillTablesError } from './check-names.js';
+export { assertNamesExist, unknownNameProblems, unknownNamesError } from './check-names.js';
 export { batchUpdate, buildBatchSql, resolveBackfillSettings, type BackfillDefaults, type BackfillSettings, type BatchSql } from '../backfill/index.js';
 export { columnFacts, databaseFacts, type DatabaseFacts, timeZone } from './column-facts.js';
 export { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, formatFinding, touchedRelations } from './safety.js';

@@ -213,3 +213,9 @@ export async function lookupRelationName(db: Queryable, text: string, subject: s
   const [relation = null] = await resolveRelations(db, [ref]);
   return { ref, relation };
 }
+
+/** Whether a table has a live column of exactly this name. */
+export async function tableHasColumn(db: Queryable, oid: number, column: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM pg_attribute WHERE attrelid = $1 AND attname = $2 AND attnum > 0 AND NOT attisdropped', [oid, column]);
+  return rows.length > 0;
+}

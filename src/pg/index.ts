@@ -13,6 +13,7 @@ export {
   relationSizes,
   resolveRelations,
   serverVersion,
+  tableHasColumn,
   type BatchKey,
   type IndexValidity,
   type KeyColumn,

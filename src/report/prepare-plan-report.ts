@@ -1,6 +1,6 @@
 import { analyzeMigration, type AnalysisResult, type TableSize } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
-import { analysisInputFor, assertBackfillTablesExist, columnFacts, type DatabaseFacts, readState, timeZone, touchedRelations, type StateSnapshot } from '../execute/index.js';
+import { analysisInputFor, assertNamesExist, columnFacts, type DatabaseFacts, readState, timeZone, touchedRelations, type StateSnapshot } from '../execute/index.js';
 import { orderUnits, unitName, type BackfillSpec, type Migration, type Unit } from '../plan/index.js';
 import { serverVersion } from '../pg/index.js';
 import { StateStore, type Queryable } from '../state/index.js';
@@ -53,7 +53,7 @@ export async function preparePlanReport(options: PreparePlanOptions): Promise<Pl
   const pending = (u: Unit): boolean => units.some((s) => unitName(s) === unitName(u)) && !isDone(state, u);
   for (const [id, analysis] of firstPass) {
     const migration = migrations.find((m) => m.id === id);
-    if (migration !== undefined) await assertBackfillTablesExist(db, migration, analysis, pending);
+    if (migration !== undefined) await assertNamesExist(db, migration, analysis, pending);
   }
   const batchSizeFor = (spec: BackfillSpec): number => backfillPacing(spec, options.settings.backfill).batchSize;
   const facts = await collectDbFacts({ db, schema, version, migrations, state, units, relations, batchSizeFor });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Session } from '../../pg/index.js';
 import { analyzeMigration, analyzeSqlFile, type Finding } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, backfillTableProblems, backfillTablesError, readState } from '../../execute/index.js';
+import { analysisInputFor, analyzeAgainstDatabase, analyzeWithSizes, assertNotEdited, unknownNameProblems, unknownNamesError, readState } from '../../execute/index.js';
 import { loadEachMigration, type MigrationLoad } from '../../load/index.js';
 import { serverVersion } from '../../pg/index.js';
 import { isPhase, unitName, type Migration, type Phase } from '../../plan/index.js';
@@ -78,7 +78,7 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         }
         // An edited started migration fails the pull-request check, before the deploy would.
         if (client !== undefined) await assertNotEdited(client, config.schema, migrations);
-        if (problems.length > 0) throw backfillTablesError(problems);
+        if (problems.length > 0) throw unknownNamesError(problems);
         const errors = findings.filter((f) => f.severity === 'error').length;
         const exitCode = unreadable.length > 0 ? EXIT.badInput : errors > 0 ? EXIT.refused : EXIT.ok;
         if (flags.json === true) printJson({ findings, unreadable, online: client !== undefined, exitCode });
@@ -144,7 +144,7 @@ async function lintTarget(
     const migration = load.migration;
     if (client === undefined) return { findings: (await analyzeMigration(analysisInputFor(migration, pgVersion))).findings, problems: [] };
     const analysis = await analyzeAgainstDatabase(client, migration, pgVersion);
-    return { findings: analysis.findings, problems: await backfillTableProblems(client, migration, analysis, (u) => !done.has(unitName(u))), migration };
+    return { findings: analysis.findings, problems: await unknownNameProblems(client, migration, analysis, (u) => !done.has(unitName(u))), migration };
   }
   const text = await readFile(target.file, 'utf8');
   const options = { phase, pgVersion, file: target.file };
