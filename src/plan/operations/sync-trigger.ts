@@ -67,20 +67,26 @@ export interface ColumnFill {
 /**
  * A BEFORE INSERT OR UPDATE trigger that fills one column for the app
  * version that does not know it (a column it does not write yet, or no
- * longer writes). One-way, per row:
+ * longer writes), one-way, per row:
  * - INSERT: a NULL column is computed from the row (`value`).
- * - UPDATE: a column that was NULL and stays NULL is computed too (a row the
- *   backfill has not reached yet); a value already there is never rewritten,
- *   so an app that writes the column keeps what it wrote, and an explicit
- *   NULL over a value stays NULL.
- * A trigger cannot tell an omitted column from an explicit NULL on INSERT:
- * both are filled.
+ * - UPDATE: a write that leaves the column as it was recomputes it from the
+ *   new row when it was NULL (a row the backfill has not reached) or still
+ *   holds `value` of the row before the write: the column follows `value`
+ *   while nobody has written it. A value written explicitly, NULL included,
+ *   stays.
+ * A trigger cannot tell an omitted column from an explicit NULL on INSERT,
+ * nor an UPDATE that rewrites the column's own value from one that leaves
+ * it out: both are treated as leaving it to the trigger.
  */
 export function fillTrigger(table: TableRef, fill: ColumnFill): RowTrigger {
-  const column = `NEW.${ident(fill.column)}`;
+  const column = ident(fill.column);
   const body = [
-    `  IF ${column} IS NULL AND (TG_OP = 'INSERT' OR OLD.${ident(fill.column)} IS NULL) THEN`,
-    `    ${column} := ${valueFromRow(table, fill.value, fill.type)};`,
+    `  IF TG_OP = 'INSERT' THEN`,
+    `    IF NEW.${column} IS NULL THEN`,
+    `      NEW.${column} := ${valueFromRow(table, fill.value, fill.type)};`,
+    '    END IF;',
+    `  ELSIF NEW.${column} IS NOT DISTINCT FROM OLD.${column} AND (OLD.${column} IS NULL OR OLD.${column} IS NOT DISTINCT FROM ${valueFromRow(table, fill.value, fill.type, 'OLD')}) THEN`,
+    `    NEW.${column} := ${valueFromRow(table, fill.value, fill.type)};`,
     '  END IF;',
   ];
   return rowTrigger(table, generatedName(table.table, fill.column, 'fill'), body);
@@ -94,12 +100,13 @@ export interface RowTrigger {
 }
 
 /**
- * `expression` evaluated over the row being written: it sees the row as a
- * relation named like the table, so `users.email` works as well as `email`.
+ * `expression` evaluated over the row being written (or the row before the
+ * write): it sees the row as a relation named like the table, so
+ * `users.email` works as well as `email`.
  */
-function valueFromRow(table: TableRef, expression: string, type: string | undefined): string {
+function valueFromRow(table: TableRef, expression: string, type: string | undefined, row: 'NEW' | 'OLD' = 'NEW'): string {
   const value = type === undefined ? `(${pasted(expression)})` : `CAST((${pasted(expression)}) AS ${pasted(type)})`;
-  return `(SELECT ${value} FROM (SELECT NEW.*) AS ${ident(table.table)})`;
+  return `(SELECT ${value} FROM (SELECT ${row}.*) AS ${ident(table.table)})`;
 }
 
 /** A PL/pgSQL trigger function named `name` with `body`, and its BEFORE INSERT OR UPDATE row trigger. */
