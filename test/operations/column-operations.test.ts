@@ -102,8 +102,8 @@ describe('ops.dropColumn', () => {
     const p = phases(build({ operations: [ops.dropColumn({ table: 'Users', column: "it's" })], gates: { drop: { marker: 'v1-gone' } } }));
     expect(Object.keys(p)).toEqual(['expand', 'drop']);
     expect(p.expand?.sql[0]).toContain(`WHERE attrelid = '"Users"'::regclass AND attname = 'it''s' AND attnotnull) THEN`);
-    expect(p.expand?.sql[0]).toContain(`ALTER TABLE "Users" ALTER COLUMN "it's" DROP NOT NULL;`);
-    expect(p.expand?.down?.[0]).toContain(`conname = 'pgate_Users_it''s_was_not_null') THEN\n    ALTER TABLE "Users" ALTER COLUMN "it's" SET NOT NULL;`);
+    expect(p.expand?.sql[0]).toContain(`ALTER TABLE "Users" ALTER COLUMN "it's" DROP NOT NULL, ADD CONSTRAINT "pgate_Users_it's_was_not_null" CHECK ("it's" IS NULL OR "it's" IS NOT NULL) NOT VALID;`);
+    expect(p.expand?.down?.[0]).toContain(`conname = 'pgate_Users_it''s_was_not_null') THEN\n    ALTER TABLE "Users" ALTER COLUMN "it's" SET NOT NULL, DROP CONSTRAINT "pgate_Users_it's_was_not_null";`);
     expect(p.drop?.sql).toEqual([`ALTER TABLE "Users" DROP COLUMN "it's"`]);
   });
 

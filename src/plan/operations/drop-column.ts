@@ -48,10 +48,11 @@ export function compileDropColumn(p: DropColumnParams): OperationOutput {
 /*
  * Whether the column is NOT NULL is a catalog fact the parameters do not
  * give, and rollback must put back exactly what was there. So expand drops
- * NOT NULL only when it is set, and records that it did with a marker
- * constraint that every row meets (it goes with the column in drop); the
- * down restores NOT NULL only where the marker is. Both are static SQL in a
- * DO block, so the analysis reads every statement.
+ * NOT NULL only when it is set, and records that it did, in the same
+ * statement, with a marker constraint every row meets
+ * (`pgate_<table>_<column>_was_not_null`, gone with the column in drop);
+ * the down restores NOT NULL only where the marker is. Both are static SQL
+ * in a DO block, so the analysis reads every statement.
  */
 function relaxNotNull(ref: TableRef, columnName: string): PhaseOutput {
   const table = tableSql(ref);
@@ -61,17 +62,14 @@ function relaxNotNull(ref: TableRef, columnName: string): PhaseOutput {
   const expand = [
     'BEGIN',
     `  IF EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = ${relation} AND attname = ${literal(columnName)} AND attnotnull) THEN`,
-    `    ALTER TABLE ${table} ALTER COLUMN ${column} DROP NOT NULL;`,
-    `    ALTER TABLE ${table} ADD CONSTRAINT ${ident(marker)} CHECK (${column} IS NULL OR ${column} IS NOT NULL) NOT VALID;`,
-    `    COMMENT ON CONSTRAINT ${ident(marker)} ON ${table} IS ${literal(`phasegate: ${columnName} was NOT NULL before dropColumn; rolling back its expand phase sets NOT NULL again`)};`,
+    `    ALTER TABLE ${table} ALTER COLUMN ${column} DROP NOT NULL, ADD CONSTRAINT ${ident(marker)} CHECK (${column} IS NULL OR ${column} IS NOT NULL) NOT VALID;`,
     '  END IF;',
     'END',
   ];
   const down = [
     'BEGIN',
     `  IF EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE conrelid = ${relation} AND conname = ${literal(marker)}) THEN`,
-    `    ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;`,
-    `    ALTER TABLE ${table} DROP CONSTRAINT ${ident(marker)};`,
+    `    ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL, DROP CONSTRAINT ${ident(marker)};`,
     '  END IF;',
     'END',
   ];
