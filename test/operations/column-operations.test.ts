@@ -218,3 +218,25 @@ describe('ops.addEnumValue', () => {
     expect(() => build({ operations: [ops.addEnumValue({ type: 'mood', value: 'x', before: 'a', after: 'b' })] })).toThrow(/operations\.0\.after: cannot be given with before/);
   });
 });
+
+describe('every operation of this family', () => {
+  const long = 'T'.repeat(63);
+  const samples = [
+    ops.addColumn({ table: long, column: { name: long, type: 'int', nullable: false, unique: true, check: { constraint: 'true' }, references: { table: 'p', column: 'id' } }, up: '1' }),
+    ops.dropColumn({ table: long, column: long }),
+    ops.dropColumn({ table: long, column: `${long.slice(1)}x`, down: '1' }),
+    ops.addConstraint({ table: long, name: long, type: 'unique', columns: [long] }),
+    ops.addConstraint({ table: long, name: `${long.slice(1)}c`, type: 'check', check: 'true' }),
+    ops.dropConstraint({ table: long, name: `${long.slice(1)}d`, definition: { type: 'check', check: 'true' } }),
+    ops.createIndex({ table: long, name: `${long.slice(1)}i`, columns: [long] }),
+  ];
+
+  it('leaves every phase before contract undoable, and every generated name within 63 bytes', () => {
+    const migration = build({ operations: samples, gates: { drop: { marker: 'v1-gone' } } });
+    for (const unit of migration.units.filter((u) => u.phase === 'expand' || u.phase === 'dualWrite' || u.phase === 'backfill')) expect(unit.down, unit.phase).toBeDefined();
+    const sql = migration.units.flatMap((u) => [...u.steps.flatMap((s) => (s.kind === 'sql' ? [s.sql] : [])), ...(u.down ?? [])]);
+    const generated = new Set(sql.flatMap(names).filter((n) => n.startsWith('pgate_')));
+    expect(generated.size).toBeGreaterThan(5);
+    for (const name of generated) expect(Buffer.byteLength(name), name).toBeLessThanOrEqual(63);
+  });
+});
