@@ -92,7 +92,6 @@ export function compileAddColumn(p: AddColumnParams): OperationOutput {
   const column = ident(col.name);
   const check = col.check === undefined ? undefined : { name: ident(col.check.name ?? generatedName(p.table, col.name, 'check')), sql: col.check.constraint };
   const fkey = col.references === undefined ? undefined : { name: ident(col.references.name ?? generatedName(p.table, col.name, 'fkey')), target: col.references };
-  const key = ident(generatedName(p.table, col.name, 'key'));
   const defaultAtAdd = up === undefined && col.default !== undefined ? ` DEFAULT ${pasted(col.default)}` : '';
   const additions = [
     `ADD COLUMN ${column} ${pasted(col.type)}${defaultAtAdd}`,
@@ -106,9 +105,7 @@ export function compileAddColumn(p: AddColumnParams): OperationOutput {
     ...(col.nullable === false ? setNotNullSteps(ref, col.name) : []),
     ...(check === undefined ? [] : [{ sql: `${alter} VALIDATE CONSTRAINT ${check.name}` }]),
     ...(fkey === undefined ? [] : [{ sql: `${alter} VALIDATE CONSTRAINT ${fkey.name}` }]),
-    ...(col.unique === true
-      ? [{ sql: `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${key} ON ${table} (${column})`, transaction: false as const }, { sql: `${alter} ADD CONSTRAINT ${key} UNIQUE USING INDEX ${key}` }]
-      : []),
+    ...(col.unique === true ? uniqueSteps(table, column, ident(generatedName(p.table, col.name, 'key'))) : []),
     ...(trigger?.remove ?? []).map((sql) => ({ sql })),
   ];
   const upValue = up === undefined ? undefined : `CAST((${pasted(up)}) AS ${pasted(col.type)})`;
@@ -134,4 +131,12 @@ export function compileAddColumn(p: AddColumnParams): OperationOutput {
     fragments,
     requires,
   };
+}
+
+/** UNIQUE without ACCESS EXCLUSIVE through a build: the index concurrently (outside a transaction), then the constraint adopts it. */
+function uniqueSteps(table: string, column: string, key: string): GeneratedStep[] {
+  return [
+    { sql: `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${key} ON ${table} (${column})`, transaction: false },
+    { sql: `ALTER TABLE ${table} ADD CONSTRAINT ${key} UNIQUE USING INDEX ${key}` },
+  ];
 }

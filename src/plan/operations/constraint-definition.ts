@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OperationFragment, RequiredName } from './output.js';
 import { identifier, sqlText } from './params.js';
-import { ident, pasted, tableSql } from './sql.js';
+import { ident, pasted, tableSql, type TableRef } from './sql.js';
 
 /** What a foreign key does to referencing rows when the referenced row is deleted or its key updated. */
 export const referentialAction = z.enum(['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT'], {
@@ -95,7 +95,7 @@ export function constraintFragments(definition: ConstraintDefinition, field: str
 }
 
 /** The columns a definition names on its own table and, for a foreign key, on the referenced one. */
-export function constraintRequires(definition: ConstraintDefinition, table: { schema: string | undefined; table: string }, field: string): RequiredName[] {
+export function constraintRequires(definition: ConstraintDefinition, table: TableRef, field: string): RequiredName[] {
   if (definition.type === 'check') return [];
   const own = definition.columns.map((column, i) => ({ field: `${field}columns.${i}`, ...table, column }));
   if (definition.type === 'unique') return own;
