@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { useTestDatabase } from '../support/database.js';
 import { rehearseProject, writeOperationProject, type OperationProject } from './rehearse-helpers.js';
+
+const db = useTestDatabase();
 
 /*
  * A NOT NULL, UNIQUE, CHECKed column computed from another one (`up`), and a
@@ -57,6 +60,20 @@ describe('ops.addColumn', () => {
     for (const app of ['old', 'new']) expect(traffic.filter(([name]) => name === app).reduce((sum, [, t]) => sum + (t.queries ?? 0), 0)).toBeGreaterThan(0);
     // The new app's last check ran after the last step: no row, old or new, disagrees there.
     expect(report.steps.at(-1)?.apps['new']).toBe('works');
+  });
+
+  it('rolls back after the backfill: the trigger and the columns go, the old shape is as it was', async () => {
+    const dir = await writeOperationProject(project);
+    await db.client.query(project.schema);
+    const env = { DATABASE_URL: db.url };
+    const advance = await runCli(['advance'], { cwd: dir, env });
+    expect(advance.code, advance.stderr).toBe(3); // at contract's gate, with every row filled
+    expect((await db.client.query(`SELECT count(*)::int AS n FROM "Accounts" WHERE "norm""email" = lower("Email")`)).rows[0]).toEqual({ n: 3000 });
+    const rollback = await runCli(['rollback', '20260101000000_add_columns'], { cwd: dir, env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    const columns = await db.client.query(`SELECT attname FROM pg_attribute WHERE attrelid = '"Accounts"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
+    expect(columns.rows.map((r: { attname: string }) => r.attname)).toEqual(['id', 'Email']);
+    expect((await db.client.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = '"Accounts"'::regclass AND NOT tgisinternal`)).rows).toEqual([]);
   });
 
   it('generates SQL that lints clean', async () => {
