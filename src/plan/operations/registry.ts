@@ -1,5 +1,12 @@
 import type { z } from 'zod';
 import type { OperationOutput } from './output.js';
+import { addColumnSchema, compileAddColumn } from './add-column.js';
+import { addConstraintSchema, compileAddConstraint } from './add-constraint.js';
+import { addEnumValueSchema, compileAddEnumValue } from './add-enum-value.js';
+import { compileCreateIndex, createIndexSchema } from './create-index.js';
+import { compileDropColumn, dropColumnSchema } from './drop-column.js';
+import { compileDropConstraint, dropConstraintSchema } from './drop-constraint.js';
+import { compileDropIndex, dropIndexSchema } from './drop-index.js';
 import { compileSqlOperation, sqlOperationSchema } from './sql-operation.js';
 
 /** One kind of operation: how its parameters are checked, and what they compile to (pure, no database). */
@@ -13,6 +20,13 @@ const kind = <S extends z.ZodType>(schema: S, compile: (params: z.output<S>) => 
 /** Every operation by the name authors call it with (`ops.<name>(...)`). */
 export const OPERATIONS = {
   sql: kind(sqlOperationSchema, compileSqlOperation),
+  addColumn: kind(addColumnSchema, compileAddColumn),
+  dropColumn: kind(dropColumnSchema, compileDropColumn),
+  addConstraint: kind(addConstraintSchema, compileAddConstraint),
+  dropConstraint: kind(dropConstraintSchema, compileDropConstraint),
+  createIndex: kind(createIndexSchema, compileCreateIndex),
+  dropIndex: kind(dropIndexSchema, compileDropIndex),
+  addEnumValue: kind(addEnumValueSchema, compileAddEnumValue),
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -24,3 +24,17 @@ export const sibling = (ref: TableRef, name: string): TableRef => ({ schema: ref
 
 /** A schema-qualified function or other object name next to a table. */
 export const objectSql = (ref: TableRef, name: string): string => tableSql(sibling(ref, name));
+
+/**
+ * Author-written SQL (an expression, a condition, a type) as it is pasted
+ * into generated SQL: a newline after it ends a trailing `--` comment, which
+ * would otherwise swallow the rest of the line.
+ */
+export const pasted = (text: string): string => (text.includes('--') ? `${text}\n` : text);
+
+/** `body` between dollar quotes whose tag does not occur in it (a hostile name cannot end the body early). */
+export function dollarQuoted(body: string): string {
+  let tag = '$pgate$';
+  for (let n = 1; body.includes(tag); n++) tag = `$pgate${n}$`;
+  return `${tag}\n${body}\n${tag}`;
+}

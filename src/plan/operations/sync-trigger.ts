@@ -1,6 +1,6 @@
 import { generatedName } from './names.js';
 import type { PhaseOutput } from './output.js';
-import { ident, objectSql, tableSql, type TableRef } from './sql.js';
+import { dollarQuoted, ident, objectSql, pasted, tableSql, type TableRef } from './sql.js';
 
 /** Two columns of one table that hold the same value in two shapes while both app versions run. */
 export interface ColumnPair {
@@ -28,11 +28,8 @@ export interface ColumnPair {
  * A BEFORE trigger only edits NEW, so it cannot loop; `up` and `down` see the
  * row as a relation named like the table (`users.email` works).
  */
-export function syncTrigger(table: TableRef, pair: ColumnPair): { readonly name: string; readonly install: PhaseOutput; readonly remove: readonly string[] } {
-  const name = generatedName(table.table, pair.new, 'sync');
-  const fn = `${objectSql(table, name)}()`;
-  const row = `(SELECT NEW.*) AS ${ident(table.table)}`;
-  const up = `(SELECT ${pair.newType === undefined ? `(${pair.up})` : `CAST((${pair.up}) AS ${pair.newType})`} FROM ${row})`;
+export function syncTrigger(table: TableRef, pair: ColumnPair): RowTrigger {
+  const up = valueFromRow(table, pair.up, pair.newType);
   const oldCol = `NEW.${ident(pair.old)}`;
   const newCol = `NEW.${ident(pair.new)}`;
   const body =
@@ -47,23 +44,75 @@ export function syncTrigger(table: TableRef, pair: ColumnPair): { readonly name:
           `    IF ${newCol} IS NULL THEN`,
           `      ${newCol} := ${up};`,
           '    ELSE',
-          `      ${oldCol} := (SELECT (${pair.down}) FROM ${row});`,
+          `      ${oldCol} := ${valueFromRow(table, pair.down, undefined)};`,
           '    END IF;',
           `  ELSIF ${newCol} IS DISTINCT FROM OLD.${ident(pair.new)} AND ${newCol} IS DISTINCT FROM ${up} THEN`,
-          `    ${oldCol} := (SELECT (${pair.down}) FROM ${row});`,
+          `    ${oldCol} := ${valueFromRow(table, pair.down, undefined)};`,
           `  ELSIF ${oldCol} IS DISTINCT FROM OLD.${ident(pair.old)} THEN`,
           `    ${newCol} := ${up};`,
           '  END IF;',
         ];
-  const create = [
-    `CREATE OR REPLACE FUNCTION ${fn} RETURNS trigger LANGUAGE plpgsql AS $pgate$`,
-    '#variable_conflict use_column',
-    'BEGIN',
-    ...body,
-    '  RETURN NEW;',
-    'END',
-    '$pgate$',
-  ].join('\n');
+  return rowTrigger(table, generatedName(table.table, pair.new, 'sync'), body);
+}
+
+/** A column that some app version leaves out of its writes, and the value it gets then. */
+export interface ColumnFill {
+  readonly column: string;
+  /** The value from the rest of the row, as SQL (columns by name). */
+  readonly value: string;
+  /** The column's type, to cast `value` to; undefined when `value` already has it. */
+  readonly type: string | undefined;
+}
+
+/**
+ * A BEFORE INSERT OR UPDATE trigger that fills one column for the app
+ * version that does not know it (a column it does not write yet, or no
+ * longer writes), one-way, per row:
+ * - INSERT: a NULL column is computed from the row (`value`).
+ * - UPDATE: a write that leaves the column as it was recomputes it from the
+ *   new row when it was NULL (a row the backfill has not reached) or still
+ *   holds `value` of the row before the write: the column follows `value`
+ *   while nobody has written it. A value written explicitly, NULL included,
+ *   stays.
+ * A trigger cannot tell an omitted column from an explicit NULL on INSERT,
+ * nor an UPDATE that rewrites the column's own value from one that leaves
+ * it out: both are treated as leaving it to the trigger.
+ */
+export function fillTrigger(table: TableRef, fill: ColumnFill): RowTrigger {
+  const column = ident(fill.column);
+  const body = [
+    `  IF TG_OP = 'INSERT' THEN`,
+    `    IF NEW.${column} IS NULL THEN`,
+    `      NEW.${column} := ${valueFromRow(table, fill.value, fill.type)};`,
+    '    END IF;',
+    `  ELSIF NEW.${column} IS NOT DISTINCT FROM OLD.${column} AND (OLD.${column} IS NULL OR OLD.${column} IS NOT DISTINCT FROM ${valueFromRow(table, fill.value, fill.type, 'OLD')}) THEN`,
+    `    NEW.${column} := ${valueFromRow(table, fill.value, fill.type)};`,
+    '  END IF;',
+  ];
+  return rowTrigger(table, generatedName(table.table, fill.column, 'fill'), body);
+}
+
+/** A generated row trigger: how to install it (undoable) and how to remove it. */
+export interface RowTrigger {
+  readonly name: string;
+  readonly install: PhaseOutput;
+  readonly remove: readonly string[];
+}
+
+/**
+ * `expression` evaluated over the row being written (or the row before the
+ * write): it sees the row as a relation named like the table, so
+ * `users.email` works as well as `email`.
+ */
+function valueFromRow(table: TableRef, expression: string, type: string | undefined, row: 'NEW' | 'OLD' = 'NEW'): string {
+  const value = type === undefined ? `(${pasted(expression)})` : `CAST((${pasted(expression)}) AS ${pasted(type)})`;
+  return `(SELECT ${value} FROM (SELECT ${row}.*) AS ${ident(table.table)})`;
+}
+
+/** A PL/pgSQL trigger function named `name` with `body`, and its BEFORE INSERT OR UPDATE row trigger. */
+function rowTrigger(table: TableRef, name: string, body: readonly string[]): RowTrigger {
+  const fn = `${objectSql(table, name)}()`;
+  const create = `CREATE OR REPLACE FUNCTION ${fn} RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(['#variable_conflict use_column', 'BEGIN', ...body, '  RETURN NEW;', 'END'].join('\n'))}`;
   const remove = [`DROP TRIGGER IF EXISTS ${ident(name)} ON ${tableSql(table)}`, `DROP FUNCTION IF EXISTS ${fn}`];
   return {
     name,
