@@ -1,4 +1,4 @@
-export { buildMigration, MIGRATION_FILE } from './build-migration.js';
+export { buildMigration, MIGRATION_FILE, phasesOfOperations } from './build-migration.js';
 export { formatDuration, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 export { settingsProblems, type MigrationDefaults } from './check-settings.js';
 export { changedPhases, fingerprintUnits, legacyFingerprintUnit, type SqlForm, type SqlNormalizer } from './fingerprint.js';

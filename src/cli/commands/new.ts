@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { operationsForSql, renderOperation, type OperationSuggestion } from '../../analysis/index.js';
 import { PhasegateError } from '../../errors.js';
-import { buildMigration, type Phase } from '../../plan/index.js';
+import { phasesOfOperations, type Phase } from '../../plan/index.js';
 import { resolveConfig, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printLines } from '../output.js';
@@ -86,8 +86,7 @@ async function operationsFrom(sql: string, name: string): Promise<{ readonly ope
     });
   }
   const operations = statements.flatMap((s) => (s.operation === undefined ? [] : [s.operation]));
-  const drafted = buildMigration(`0_${name}`, `${name}.ts`, { operations: operations.map((o) => ({ op: o.op, ...o.params })), gates: { drop: { approval: true } } });
-  return { operations, phases: drafted.units.map((u) => u.phase) };
+  return { operations, phases: phasesOfOperations(`${name}.ts`, operations.map((o) => ({ op: o.op, ...o.params }))) };
 }
 
 export function newCommand(program: Command, setExit: (code: ExitCode) => void): void {
