@@ -1,5 +1,9 @@
 import type { z } from 'zod';
 import type { OperationOutput } from './output.js';
+import { compileCreateTable, createTableSchema } from './create-table.js';
+import { compileDropTable, dropTableSchema } from './drop-table.js';
+import { compileMoveColumns, moveColumnsSchema } from './move-columns.js';
+import { compileRenameTable, renameTableSchema } from './rename-table.js';
 import { compileSqlOperation, sqlOperationSchema } from './sql-operation.js';
 
 /** One kind of operation: how its parameters are checked, and what they compile to (pure, no database). */
@@ -13,6 +17,10 @@ const kind = <S extends z.ZodType>(schema: S, compile: (params: z.output<S>) => 
 /** Every operation by the name authors call it with (`ops.<name>(...)`). */
 export const OPERATIONS = {
   sql: kind(sqlOperationSchema, compileSqlOperation),
+  createTable: kind(createTableSchema, compileCreateTable),
+  dropTable: kind(dropTableSchema, compileDropTable),
+  renameTable: kind(renameTableSchema, compileRenameTable),
+  moveColumns: kind(moveColumnsSchema, compileMoveColumns),
 };
 
 export type OperationName = keyof typeof OPERATIONS;
