@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OperationOutput } from './output.js';
 import { identifier } from './params.js';
-import { ident, tableSql } from './sql.js';
+import { ident, literal, tableSql } from './sql.js';
 
 /**
  * `ops.renameTable({ from, to })`: expand renames the table and, in the same
@@ -23,11 +23,12 @@ export const renameTableSchema = z
 export function compileRenameTable(params: z.output<typeof renameTableSchema>): OperationOutput {
   const from = tableSql({ schema: params.schema, table: params.from });
   const to = tableSql({ schema: params.schema, table: params.to });
-  // One transaction: no moment exists at which the old name is missing.
+  // One transaction: no moment exists at which the old name is missing, or is there without its privileges.
   const expand = [
     '-- phasegate:allow breaking-change-outside-contract the view created next, in the same transaction, keeps the old name working',
     `ALTER TABLE ${from} RENAME TO ${ident(params.to)};`,
-    `CREATE VIEW ${from} AS SELECT * FROM ${to}`,
+    `CREATE VIEW ${from} AS SELECT * FROM ${to};`,
+    copyPrivileges(to, from),
   ].join('\n');
   return {
     phases: {
@@ -37,4 +38,28 @@ export function compileRenameTable(params: z.output<typeof renameTableSchema>): 
     requires: [{ field: 'from', schema: params.schema, table: params.from }],
     creates: [{ schema: params.schema, table: params.to }],
   };
+}
+
+/**
+ * A role reaches the view with the view's own privileges, not the table's:
+ * each role gets on the view what it has on the table (the owner's implicit
+ * rights included), so an app that does not own the table keeps working.
+ */
+function copyPrivileges(table: string, view: string): string {
+  return [
+    '-- phasegate:allow unanalysed-code the roles and privileges to copy are read from the catalog',
+    'DO $pgate$',
+    'DECLARE',
+    '  privilege record;',
+    'BEGIN',
+    '  FOR privilege IN',
+    `    SELECT acl.privilege_type, acl.is_grantable, CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END AS grantee`,
+    '      FROM pg_class AS c, aclexplode(coalesce(c.relacl, acldefault(\'r\', c.relowner))) AS acl',
+    `     WHERE c.oid = ${literal(table)}::regclass AND acl.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')`,
+    '  LOOP',
+    `    EXECUTE format('GRANT %s ON %s TO %s%s', privilege.privilege_type, ${literal(view)}, privilege.grantee, CASE WHEN privilege.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);`,
+    '  END LOOP;',
+    'END',
+    '$pgate$',
+  ].join('\n');
 }
