@@ -70,7 +70,6 @@ describe('ops.moveColumns', () => {
     expect(result.code).toBe(0);
     const traffic = report.steps.flatMap((s) => Object.entries(s.traffic ?? {}));
     expect(traffic.filter(([, t]) => t.errors > 0)).toEqual([]);
-    console.log(JSON.stringify(report.steps.map((s) => [s.phase, s.step, s.apps, s.traffic])));
     expect(traffic.filter(([app]) => app === 'new').reduce((n, [, t]) => n + (t.queries ?? 0), 0)).toBeGreaterThan(0);
 
     const lint = await runCli(['lint', '--json'], { cwd: dir });
