@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { makeProject, runCli } from '../support/cli.js';
+import { useTestDatabase } from '../support/database.js';
 import { rehearseProject } from './rehearse-helpers.js';
+
+const db = useTestDatabase();
 
 // A mixed-case table and key, a moved column with a quote in its name, and a NOT NULL moved column with a default.
 const SCHEMA = `
@@ -74,5 +77,23 @@ describe('ops.moveColumns', () => {
 
     const lint = await runCli(['lint', '--json'], { cwd: dir });
     expect(JSON.parse(lint.stdout)).toMatchObject({ findings: [], exitCode: 0 });
+  });
+
+  it('makes a new-app insert into the new table wait for a backfill batch holding its from-row, instead of deadlocking with it', async () => {
+    await db.client.query(SCHEMA);
+    const dir = await makeProject({ '20260101000000_split_users.ts': MIGRATION });
+    const advanced = await runCli(['advance', '--to', '20260101000000_split_users:dualWrite'], { cwd: dir, env: { DATABASE_URL: db.url } });
+    expect(advanced.code).toBe(0);
+    const [batch, app] = [await db.connect(), await db.connect()];
+    // The batch locks row 2, holds it while it reaches row 3, and copies row 2 into "Profiles" when the statement ends.
+    const batchDone = batch.query(
+      `UPDATE "Users" SET "Bio" = "Bio" WHERE "Id" IN (2, 3) AND ("Id" <> 3 OR pg_sleep(1) IS NOT NULL)
+          AND NOT EXISTS (SELECT FROM "Profiles" p WHERE p."Id" = "Users"."Id")`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.query(`INSERT INTO "Profiles" ("Id", "Bio") VALUES (2, 'new app') ON CONFLICT ("Id") DO UPDATE SET "Bio" = EXCLUDED."Bio"`);
+    await batchDone;
+    const { rows } = await db.client.query(`SELECT u."Bio" AS old, p."Bio" AS new FROM "Users" u JOIN "Profiles" p USING ("Id") WHERE "Id" = 2`);
+    expect(rows).toEqual([{ old: 'new app', new: 'new app' }]);
   });
 });

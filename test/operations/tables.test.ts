@@ -136,6 +136,7 @@ describe('ops.moveColumns', () => {
       `CREATE TRIGGER "pgate_Users_Profiles_split" AFTER UPDATE OF "Bio", "it's" ON "Users" FOR EACH ROW EXECUTE FUNCTION "pgate_Users_Profiles_split"()`,
       'CREATE CONSTRAINT TRIGGER "pgate_Users_Profiles_split_new" AFTER INSERT ON "Users" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "pgate_Users_Profiles_split"()',
       expect.stringContaining(`ROW(pgate_from."Bio", pgate_from."it's") IS DISTINCT FROM ROW(NEW."Bio", NEW."it's")`),
+      'CREATE TRIGGER "pgate_Profiles_Users_merge_lock" BEFORE INSERT ON "Profiles" FOR EACH ROW EXECUTE FUNCTION "pgate_Profiles_Users_merge"()',
       'CREATE TRIGGER "pgate_Profiles_Users_merge" AFTER INSERT OR UPDATE ON "Profiles" FOR EACH ROW EXECUTE FUNCTION "pgate_Profiles_Users_merge"()',
     ]);
   });
@@ -163,9 +164,9 @@ describe('ops.moveColumns', () => {
     const long = 'a'.repeat(60);
     const migration = build({ operations: [ops.moveColumns({ from: `${long}_from`.slice(0, 63), to: `${long}_to`.slice(0, 63), key: ['tenant', 'id'], columns: ['x'], schema: 's' })], gates: GATES });
     expect(sqlOf(migration, 'backfill')[0]).toContain('ON pgate_to."tenant" = pgate_from."tenant" AND pgate_to."id" = pgate_from."id"');
-    // The split function and its two triggers, the merge function and trigger, the foreign key: four distinct names.
+    // The split function and its two triggers, the merge function and its two triggers, the foreign key: five distinct names.
     const names = generatedNames(migration);
-    expect(names).toHaveLength(4);
+    expect(names).toHaveLength(5);
     for (const name of names) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
   });
 

@@ -64,6 +64,7 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
   const split = generatedName(params.from, params.to, 'split');
   const splitNew = generatedName(params.from, params.to, 'split_new');
   const merge = generatedName(params.to, params.from, 'merge');
+  const mergeFirst = generatedName(params.to, params.from, 'merge_lock');
   const fk = generatedName(params.to, params.from, 'fk');
   const splitFn = `${objectSql(fromRef, split)}()`;
   const mergeFn = `${objectSql(toRef, merge)}()`;
@@ -82,6 +83,11 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
     '  END IF;',
   ];
   const mergeBody = [
+    `  IF TG_WHEN = 'BEFORE' THEN`,
+    // The from-row first, as the old app and the backfill take them: two writers of one key then queue instead of deadlocking.
+    `    PERFORM 1 FROM ${from} AS pgate_from WHERE ${keys.map((k) => `pgate_from.${k} = NEW.${k}`).join(' AND ')} FOR NO KEY UPDATE;`,
+    '    RETURN NEW;',
+    '  END IF;',
     `  UPDATE ${from} AS pgate_from SET ${cols.map((c) => `${c} = NEW.${c}`).join(', ')}`,
     `   WHERE ${keys.map((k) => `pgate_from.${k} = NEW.${k}`).join(' AND ')} AND ${differ('pgate_from', 'NEW')};`,
   ];
@@ -90,6 +96,7 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
     `DROP TRIGGER IF EXISTS ${ident(splitNew)} ON ${from}`,
     `DROP TRIGGER IF EXISTS ${ident(split)} ON ${from}`,
     `DROP TRIGGER IF EXISTS ${ident(merge)} ON ${to}`,
+    `DROP TRIGGER IF EXISTS ${ident(mergeFirst)} ON ${to}`,
     `DROP FUNCTION IF EXISTS ${mergeFn}`,
     `DROP FUNCTION IF EXISTS ${splitFn}`,
   ];
@@ -119,6 +126,7 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
           { sql: `CREATE TRIGGER ${ident(split)} AFTER UPDATE OF ${cols.join(', ')} ON ${from} FOR EACH ROW EXECUTE FUNCTION ${splitFn}` },
           { sql: `CREATE CONSTRAINT TRIGGER ${ident(splitNew)} AFTER INSERT ON ${from} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${splitFn}` },
           { sql: fn(mergeFn, mergeBody) },
+          { sql: `CREATE TRIGGER ${ident(mergeFirst)} BEFORE INSERT ON ${to} FOR EACH ROW EXECUTE FUNCTION ${mergeFn}` },
           { sql: `CREATE TRIGGER ${ident(merge)} AFTER INSERT OR UPDATE ON ${to} FOR EACH ROW EXECUTE FUNCTION ${mergeFn}` },
         ],
         down: removeTriggers,
