@@ -68,8 +68,9 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
   const fk = generatedName(params.to, params.from, 'fk');
   const splitFn = `${objectSql(fromRef, split)}()`;
   const mergeFn = `${objectSql(toRef, merge)}()`;
+  // The tables are found as the migration found them, whatever search_path the writing app's session has.
   const fn = (name: string, body: readonly string[]): string =>
-    [`CREATE OR REPLACE FUNCTION ${name} RETURNS trigger LANGUAGE plpgsql AS $pgate$`, 'BEGIN', ...body, '  RETURN NULL;', 'END', '$pgate$'].join('\n');
+    [`CREATE OR REPLACE FUNCTION ${name} RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $pgate$`, 'BEGIN', ...body, '  RETURN NULL;', 'END', '$pgate$'].join('\n');
 
   const splitBody = [
     `  IF TG_OP = 'UPDATE' AND ${differ('NEW', 'OLD')} THEN`,
@@ -78,18 +79,18 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
     `      WHERE ${differ('pgate_to', 'EXCLUDED')};`,
     '  ELSE',
     `    INSERT INTO ${to} (${list('', [...keys, ...cols])})`,
-    `      SELECT ${list('pgate_from.', [...keys, ...cols])} FROM ${from} AS pgate_from WHERE ${keys.map((k) => `pgate_from.${k} = NEW.${k}`).join(' AND ')}`,
+    `      SELECT ${list('pgate_from.', [...keys, ...cols])} FROM ${from} AS pgate_from WHERE ${sameKey('pgate_from', 'NEW')}`,
     `      ON CONFLICT (${keys.join(', ')}) DO NOTHING;`,
     '  END IF;',
   ];
   const mergeBody = [
     `  IF TG_WHEN = 'BEFORE' THEN`,
     // The from-row first, as the old app and the backfill take them: two writers of one key then queue instead of deadlocking.
-    `    PERFORM 1 FROM ${from} AS pgate_from WHERE ${keys.map((k) => `pgate_from.${k} = NEW.${k}`).join(' AND ')} FOR NO KEY UPDATE;`,
+    `    PERFORM 1 FROM ${from} AS pgate_from WHERE ${sameKey('pgate_from', 'NEW')} FOR NO KEY UPDATE;`,
     '    RETURN NEW;',
     '  END IF;',
     `  UPDATE ${from} AS pgate_from SET ${cols.map((c) => `${c} = NEW.${c}`).join(', ')}`,
-    `   WHERE ${keys.map((k) => `pgate_from.${k} = NEW.${k}`).join(' AND ')} AND ${differ('pgate_from', 'NEW')};`,
+    `   WHERE ${sameKey('pgate_from', 'NEW')} AND ${differ('pgate_from', 'NEW')};`,
   ];
   // The copies into `to` stop first: once contract begins only the new app writes, and `from` must not speak for it.
   const removeTriggers = [
@@ -100,8 +101,6 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
     `DROP FUNCTION IF EXISTS ${mergeFn}`,
     `DROP FUNCTION IF EXISTS ${splitFn}`,
   ];
-  const fromName = ident(params.from);
-
   return {
     phases: {
       expand: {
@@ -147,7 +146,7 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
     backfill: {
       table: from,
       set: [`${firstCol} = ${firstCol}`],
-      where: `NOT EXISTS (SELECT FROM ${to} AS pgate_to WHERE ${keys.map((k) => `pgate_to.${k} = ${fromName}.${k}`).join(' AND ')})`,
+      where: `NOT EXISTS (SELECT FROM ${to} AS pgate_to WHERE ${sameKey('pgate_to', ident(params.from))})`,
     },
     requires: [
       ...keyNames.map((column, i) => ({ field: typeof params.key === 'string' ? 'key' : `key.${i}`, schema: params.schema, table: params.from, column })),
