@@ -13,12 +13,16 @@ INSERT INTO "Old""Notes" (body) VALUES ('first'), ('second');
 CREATE TABLE legacy_log (id serial PRIMARY KEY, msg text);
 `;
 
-// The old app logs in as a role of its own that does not own the tables: the view under the old name must give it the same rights.
+// The old app logs in as a role of its own that does not own the tables, and a policy hides a row from it:
+// under the old name it must keep exactly its rights, no fewer (grants) and no more (row-level security).
 const APP_ROLE = `pgate_notes_app_${randomBytes(4).toString('hex')}`;
 const APP_GRANTS = `
 CREATE ROLE ${APP_ROLE};
 GRANT SELECT, INSERT, UPDATE, DELETE ON "Old""Notes", legacy_log TO ${APP_ROLE};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE};
+INSERT INTO "Old""Notes" (body) VALUES ('secret');
+ALTER TABLE "Old""Notes" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY not_secret ON "Old""Notes" TO ${APP_ROLE} USING (body <> 'secret');
 `;
 
 const MIGRATION = `import { defineMigration, ops } from 'phasegate';
@@ -55,6 +59,8 @@ DELETE FROM "Old""Notes" WHERE id = 2;
 -- assert
 SELECT count(*) = 0 FROM "Old""Notes" WHERE id = 2;
 SELECT * FROM "Old""Notes" WHERE id = 1;
+-- assert
+SELECT count(*) = 0 FROM "Old""Notes" WHERE body = 'secret';
 `;
 
 // The new app uses the new table and the new name, and sees what the old app wrote through the view.

@@ -89,13 +89,14 @@ describe('ops.dropTable', () => {
 });
 
 describe('ops.renameTable', () => {
-  it('renames and puts a view with the table\'s privileges under the old name in one expand step, undone in one transaction, and drops the view in drop', () => {
+  it('renames and puts a view with the table\'s privileges (checked as the app from PostgreSQL 15) under the old name in one expand step, undone in one transaction, and drops the view in drop', () => {
     const migration = build({ operations: [ops.renameTable({ from: 'Notes', to: 'it\'s "notes"', schema: 'app' })], gates: GATES });
     expect(migration.units.map((u) => u.phase)).toEqual(['expand', 'drop']);
     const [expand] = sqlOf(migration, 'expand');
     expect(expand).toContain('ALTER TABLE "app"."Notes" RENAME TO "it\'s ""notes""";\nCREATE VIEW "app"."Notes" AS SELECT * FROM "app"."it\'s ""notes""";');
     expect(expand).toContain(`WHERE c.oid = '"app"."it''s ""notes"""'::regclass`);
     expect(expand).toContain(`privilege.privilege_type, '"app"."Notes"'`);
+    expect(expand).toContain(`EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', '"app"."Notes"')`);
     expect(downOf(migration, 'expand')).toEqual(['DROP VIEW "app"."Notes"', 'ALTER TABLE "app"."it\'s ""notes""" RENAME TO "Notes"']);
     expect(sqlOf(migration, 'drop')).toEqual(['DROP VIEW "app"."Notes"']);
     expect(migration.requiredNames).toEqual([{ field: 'operations.0.from', schema: 'app', table: 'Notes' }]);

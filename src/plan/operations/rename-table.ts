@@ -28,7 +28,7 @@ export function compileRenameTable(params: z.output<typeof renameTableSchema>): 
     '-- phasegate:allow breaking-change-outside-contract the view created next, in the same transaction, keeps the old name working',
     `ALTER TABLE ${from} RENAME TO ${ident(params.to)};`,
     `CREATE VIEW ${from} AS SELECT * FROM ${to};`,
-    copyPrivileges(to, from),
+    viewAccess(to, from),
   ].join('\n');
   return {
     phases: {
@@ -41,11 +41,13 @@ export function compileRenameTable(params: z.output<typeof renameTableSchema>): 
 }
 
 /**
- * A role reaches the view with the view's own privileges, not the table's:
- * each role gets on the view what it has on the table (the owner's implicit
- * rights included), so an app that does not own the table keeps working.
+ * A role needs privileges on the view itself: each role gets on the view what
+ * it has on the table (the owner's implicit rights included), so an app that
+ * does not own the table keeps working. From PostgreSQL 15 the view also
+ * checks the table as the app (security_invoker), so its column grants and
+ * row-level security policies keep applying to it, not the view owner's.
  */
-function copyPrivileges(table: string, view: string): string {
+function viewAccess(table: string, view: string): string {
   return [
     '-- phasegate:allow unanalysed-code the roles and privileges to copy are read from the catalog',
     'DO $pgate$',
@@ -59,6 +61,9 @@ function copyPrivileges(table: string, view: string): string {
     '  LOOP',
     `    EXECUTE format('GRANT %s ON %s TO %s%s', privilege.privilege_type, ${literal(view)}, privilege.grantee, CASE WHEN privilege.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);`,
     '  END LOOP;',
+    "  IF current_setting('server_version_num')::int >= 150000 THEN",
+    `    EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', ${literal(view)});`,
+    '  END IF;',
     'END',
     '$pgate$',
   ].join('\n');
