@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { makeProject, runCli } from '../support/cli.js';
 import { useTestDatabase } from '../support/database.js';
 import { rehearseProject } from './rehearse-helpers.js';
@@ -16,6 +18,14 @@ CREATE TABLE "Users" (
 INSERT INTO "Users" (name, "Bio", "it's") SELECT 'seed ' || g, 'bio ' || g, g FROM generate_series(1, 1000) g;
 `;
 
+// The old app logs in as a role of its own, granted "Users" only: its writes reach "Profiles" through the triggers.
+const APP_ROLE = `pgate_split_app_${randomBytes(4).toString('hex')}`;
+const APP_GRANTS = `
+CREATE ROLE ${APP_ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON "Users" TO ${APP_ROLE};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE};
+`;
+
 const MIGRATION = `import { defineMigration, ops } from 'phasegate';
 export default defineMigration({
   description: 'move the profile columns of Users to Profiles',
@@ -28,6 +38,7 @@ const LAST_USER = `currval(pg_get_serial_sequence('"Users"', 'Id'))`;
 
 // Knows only "Users" with its profile columns; row 1 is its own.
 const OLD_APP = `
+SET LOCAL ROLE ${APP_ROLE};
 INSERT INTO "Users" (name, "Bio", "it's") VALUES ('old', 'old bio', 1);
 UPDATE "Users" SET "Bio" = 'old edited', "it's" = 7 WHERE "Id" = 1;
 -- assert
@@ -63,9 +74,15 @@ SELECT count(*) = 0 FROM "Users" u JOIN "Profiles" p USING ("Id") WHERE (u."Bio"
 `;
 
 describe('ops.moveColumns', () => {
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${APP_ROLE}`).finally(() => admin.end());
+  });
+
   it('keeps both shapes equal under both apps\' traffic, the new app\'s one-statement and two-statement writes winning, then drops the old columns', async () => {
     const { report, result, dir } = await rehearseProject(
-      { schema: SCHEMA, migrations: { '20260101000000_split_users.ts': MIGRATION }, oldApp: OLD_APP, newApp: NEW_APP, newAppFrom: 'dualWrite', apps: [{ name: 'agree', check: AGREE, from: 'dualWrite', until: 'contract' }] },
+      { schema: SCHEMA + APP_GRANTS, migrations: { '20260101000000_split_users.ts': MIGRATION }, oldApp: OLD_APP, newApp: NEW_APP, newAppFrom: 'dualWrite', apps: [{ name: 'agree', check: AGREE, from: 'dualWrite', until: 'contract' }] },
       ['--traffic', '2'],
     );
     expect(report.failures.map((f) => `${f.app} ${f.phase} ${f.step}: ${f.statement}: ${f.error}`)).toEqual([]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { generatedName } from './names.js';
 import type { OperationOutput } from './output.js';
 import { identifier } from './params.js';
+import { copyTablePrivileges } from './privileges.js';
 import { ident, objectSql, tableSql } from './sql.js';
 
 const names = z.array(identifier).min(1, 'must list at least one column');
@@ -110,7 +111,9 @@ export function compileMoveColumns(params: z.output<typeof moveColumnsSchema>): 
             sql: [
               `CREATE TABLE ${to} AS SELECT ${list('', [...keys, ...cols])} FROM ${from} WITH NO DATA;`,
               `ALTER TABLE ${to} ADD PRIMARY KEY (${keys.join(', ')}),`,
-              `  ADD CONSTRAINT ${ident(fk)} FOREIGN KEY (${keys.join(', ')}) REFERENCES ${from} (${keys.join(', ')}) ON DELETE CASCADE ON UPDATE CASCADE NOT VALID`,
+              `  ADD CONSTRAINT ${ident(fk)} FOREIGN KEY (${keys.join(', ')}) REFERENCES ${from} (${keys.join(', ')}) ON DELETE CASCADE ON UPDATE CASCADE NOT VALID;`,
+              // The sync triggers write `to` as the role that wrote `from`: whoever may write the columns there may here.
+              copyTablePrivileges(from, to),
             ].join('\n'),
           },
           { sql: `ALTER TABLE ${to} VALIDATE CONSTRAINT ${ident(fk)}` },

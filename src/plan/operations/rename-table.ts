@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OperationOutput } from './output.js';
 import { identifier } from './params.js';
+import { copyTablePrivileges } from './privileges.js';
 import { ident, literal, tableSql } from './sql.js';
 
 /**
@@ -28,7 +29,13 @@ export function compileRenameTable(params: z.output<typeof renameTableSchema>): 
     '-- phasegate:allow breaking-change-outside-contract the view created next, in the same transaction, keeps the old name working',
     `ALTER TABLE ${from} RENAME TO ${ident(params.to)};`,
     `CREATE VIEW ${from} AS SELECT * FROM ${to};`,
-    viewAccess(to, from),
+    // The view gets the table's grants, and from PostgreSQL 15 checks the table as the app (security_invoker),
+    // so the app's column grants and row-level security policies keep applying to it, not the view owner's.
+    copyTablePrivileges(to, from, [
+      "  IF current_setting('server_version_num')::int >= 150000 THEN",
+      `    EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', ${literal(from)});`,
+      '  END IF;',
+    ]),
   ].join('\n');
   return {
     phases: {
@@ -38,33 +45,4 @@ export function compileRenameTable(params: z.output<typeof renameTableSchema>): 
     requires: [{ field: 'from', schema: params.schema, table: params.from }],
     creates: [{ schema: params.schema, table: params.to }],
   };
-}
-
-/**
- * A role needs privileges on the view itself: each role gets on the view what
- * it has on the table (the owner's implicit rights included), so an app that
- * does not own the table keeps working. From PostgreSQL 15 the view also
- * checks the table as the app (security_invoker), so its column grants and
- * row-level security policies keep applying to it, not the view owner's.
- */
-function viewAccess(table: string, view: string): string {
-  return [
-    '-- phasegate:allow unanalysed-code the roles and privileges to copy are read from the catalog',
-    'DO $pgate$',
-    'DECLARE',
-    '  privilege record;',
-    'BEGIN',
-    '  FOR privilege IN',
-    `    SELECT acl.privilege_type, acl.is_grantable, CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END AS grantee`,
-    '      FROM pg_class AS c, aclexplode(coalesce(c.relacl, acldefault(\'r\', c.relowner))) AS acl',
-    `     WHERE c.oid = ${literal(table)}::regclass AND acl.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')`,
-    '  LOOP',
-    `    EXECUTE format('GRANT %s ON %s TO %s%s', privilege.privilege_type, ${literal(view)}, privilege.grantee, CASE WHEN privilege.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);`,
-    '  END LOOP;',
-    "  IF current_setting('server_version_num')::int >= 150000 THEN",
-    `    EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', ${literal(view)});`,
-    '  END IF;',
-    'END',
-    '$pgate$',
-  ].join('\n');
 }
