@@ -6,6 +6,7 @@ import { literal } from './sql.js';
  * owner's implicit ones included: an app role that reached the data through
  * `source` keeps reaching it through what an operation puts beside it. Which
  * roles hold what only the catalog knows, hence dynamic SQL, reviewed here.
+ * `extra` are PL/pgSQL lines run at the end of the same block.
  */
 export function copyTablePrivileges(source: string, target: string, extra: readonly string[] = []): string {
   return [
