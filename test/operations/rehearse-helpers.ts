@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import type { Phase } from '../../src/plan/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
 /** A project as a user writes it for one operation: a schema, migration files and the two apps' checks. */
@@ -15,6 +16,8 @@ export interface OperationProject {
   /** The new app's check: must work from the end of `newAppFrom` (default backfill) through drop. */
   readonly newApp: string;
   readonly newAppFrom?: 'expand' | 'dualWrite' | 'backfill';
+  /** More checks with their own windows (`rehearse.apps`): file name under app/ → check SQL and window. */
+  readonly apps?: readonly { readonly name: string; readonly check: string; readonly from: 'start' | Phase; readonly until: Phase | 'end' }[];
 }
 
 /** The parts of `migrate rehearse --json` the tests read. */
@@ -38,11 +41,14 @@ export async function writeOperationProject(project: OperationProject): Promise<
   await writeFile(path.join(dir, 'app', 'old.sql'), project.oldApp);
   await writeFile(path.join(dir, 'app', 'new.sql'), project.newApp);
   for (const [name, source] of Object.entries(project.migrations)) await writeFile(path.join(dir, 'migrations', name), source);
+  for (const app of project.apps ?? []) await writeFile(path.join(dir, 'app', `${app.name}.sql`), app.check);
   const newAppFrom = project.newAppFrom === undefined ? '' : `, newAppFrom: '${project.newAppFrom}'`;
+  const apps = (project.apps ?? []).map((a) => `{ name: '${a.name}', check: 'app/${a.name}.sql', from: '${a.from}', until: '${a.until}' }`);
+  const appsSetting = apps.length === 0 ? '' : `, apps: [${apps.join(', ')}]`;
   await writeFile(
     path.join(dir, 'phasegate.config.ts'),
     `export default { migrationsDir: 'migrations', timeouts: { lockTimeout: '2s', statementTimeout: '30s' }, backfill: { batchSize: 200 },\n` +
-      `  rehearse: { setup: ['schema.sql'], oldApp: 'app/old.sql', newApp: 'app/new.sql'${newAppFrom} } };\n`,
+      `  rehearse: { setup: ['schema.sql'], oldApp: 'app/old.sql', newApp: 'app/new.sql'${newAppFrom}${appsSetting} } };\n`,
   );
   return dir;
 }

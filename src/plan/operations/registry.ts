@@ -7,6 +7,10 @@ import { compileCreateIndex, createIndexSchema } from './create-index.js';
 import { compileDropColumn, dropColumnSchema } from './drop-column.js';
 import { compileDropConstraint, dropConstraintSchema } from './drop-constraint.js';
 import { compileDropIndex, dropIndexSchema } from './drop-index.js';
+import { compileCreateTable, createTableSchema } from './create-table.js';
+import { compileDropTable, dropTableSchema } from './drop-table.js';
+import { compileMoveColumns, moveColumnsSchema } from './move-columns.js';
+import { compileRenameTable, renameTableSchema } from './rename-table.js';
 import { compileSqlOperation, sqlOperationSchema } from './sql-operation.js';
 
 /** One kind of operation: how its parameters are checked, and what they compile to (pure, no database). */
@@ -27,6 +31,10 @@ export const OPERATIONS = {
   createIndex: kind(createIndexSchema, compileCreateIndex),
   dropIndex: kind(dropIndexSchema, compileDropIndex),
   addEnumValue: kind(addEnumValueSchema, compileAddEnumValue),
+  createTable: kind(createTableSchema, compileCreateTable),
+  dropTable: kind(dropTableSchema, compileDropTable),
+  renameTable: kind(renameTableSchema, compileRenameTable),
+  moveColumns: kind(moveColumnsSchema, compileMoveColumns),
 };
 
 export type OperationName = keyof typeof OPERATIONS;
