@@ -79,7 +79,7 @@ export function assertFragments(fragments: readonly SqlFragment[], code: 'INVALI
   });
   if (problems.length > 0) {
     throw new PhasegateError(code, problems.join('\n'), {
-      hint: 'verify and healthQuery are one SELECT; a backfill where is one boolean expression; set is one list of column = value; nothing of the migration ran',
+      hint: 'verify and healthQuery are one SELECT; a backfill where is one boolean expression; set is one list of column = value; in operations, up, down and defaults are one expression, checks one condition, types one type name; nothing of the migration ran',
     });
   }
 }

@@ -83,7 +83,8 @@ export function lintCommand(program: Command, setExit: (code: ExitCode) => void)
         const exitCode = unreadable.length > 0 ? EXIT.badInput : errors > 0 ? EXIT.refused : EXIT.ok;
         if (flags.json === true) printJson({ findings, unreadable, online: client !== undefined, exitCode });
         else printLines(...formatFindings(findings, client !== undefined));
-        for (const u of unreadable) printError(`${u.file}: ${u.message}`);
+        // Messages about a migration's definition already start with its file.
+        for (const u of unreadable) printError(u.message.startsWith(u.file) ? u.message : `${u.file}: ${u.message}`);
         setExit(exitCode);
       } finally {
         await client?.end().catch(() => undefined);
