@@ -114,7 +114,10 @@ export function runAnalysis(input: EngineInput): AnalysisResult {
             ? { prefix: `Inside ${code.where}: `, runsNow: true, transaction: transaction ?? new TransactionState(`it runs inside ${code.where}, which is one statement`), facts: statements }
             : { prefix: `Inside ${code.where}: `, runsNow: false, transaction: new TransactionState(`it runs inside ${code.where}, in its caller's transaction`), facts: [] };
           for (const s of code.statements) judge(s.node, s.sql, located.line + s.lineOffset, scope);
-          for (const o of code.opaque) {
+          // Dynamic SQL reviewed by hand (a reason given above the statement) is not reported again.
+          const reviewed = attached.find((s) => s.rule === 'unanalysed-code' && s.reason !== '');
+          if (reviewed !== undefined && code.opaque.length > 0) used.add(reviewed);
+          for (const o of reviewed === undefined ? code.opaque : []) {
             const hit: RuleHit = { severity: 'info', message: `Inside ${code.where}: ${o.what} was not analysed` };
             findings.push(finding('unanalysed-code', hit, located.line + o.lineOffset));
           }

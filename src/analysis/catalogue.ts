@@ -134,13 +134,13 @@ export const RULES: Readonly<Record<RuleId, RuleDescription>> = {
   },
   'unknown-suppression-rule': {
     title: 'Suppression of an unknown rule',
-    explanation: 'The rule id in a suppression must be one of the statement rules in this catalogue; suppression rules themselves cannot be suppressed.',
+    explanation: 'The rule id in a suppression must be one of the statement rules in this catalogue, or unanalysed-code; suppression rules themselves cannot be suppressed.',
     hint: 'Use a rule id from docs/rules.md, spelled exactly (kebab-case).',
   },
   'unanalysed-code': {
     title: 'SQL inside code that could not be analysed',
     explanation:
       'Static SQL in DO blocks and in PL/pgSQL or SQL function bodies is analysed like top-level SQL (a DO block as one transaction). SQL built at run time (EXECUTE of a concatenated string, FOR ... IN EXECUTE) or a body that does not compile cannot be read statically, so it is reported instead of passing silently. An info finding: it never refuses anything.',
-    hint: 'Review the dynamic SQL by hand, or write the statements statically (or as top-level steps) so phasegate can check them.',
+    hint: 'Write the statements statically (or as top-level steps) so phasegate can check them, or review the dynamic SQL by hand and say so with -- phasegate:allow unanalysed-code <reason> above the statement.',
   },
 };

@@ -1,6 +1,7 @@
 import { assertNever, PhasegateError } from '../errors.js';
 import type { Migration } from '../plan/index.js';
 import { isObject, listField, nodeOf, objectField, stringField, stringList, unwrap, type AstObject } from './ast.js';
+import { POSITION_KEYS } from './normalize.js';
 import { parseStatements, scanStringConstants } from './parser.js';
 import type { SqlFragment } from './types.js';
 
@@ -228,7 +229,7 @@ function sameTree(a: unknown, b: unknown): boolean {
 }
 
 function withoutLocation(key: string, value: unknown): unknown {
-  return key === 'location' ? undefined : value;
+  return POSITION_KEYS.has(key) ? undefined : value;
 }
 
 function describeTag(tag: string | undefined): string {

@@ -2,8 +2,8 @@ import { assertNever } from '../errors.js';
 import type { SqlForm, SqlNormalizer } from '../plan/index.js';
 import { loadParser, parseTree } from './parser.js';
 
-/** Offsets into the text: they move with every whitespace or comment edit. */
-const POSITION_KEYS: ReadonlySet<string> = new Set(['location', 'stmt_location', 'stmt_len']);
+/** Offsets into the text: they move with every whitespace or comment edit (libpg-query 18 adds the bounds of an IN list). */
+export const POSITION_KEYS: ReadonlySet<string> = new Set(['location', 'stmt_location', 'stmt_len', 'rexpr_list_start', 'rexpr_list_end']);
 
 /**
  * A normaliser that reads SQL as PostgreSQL does: equal parse trees (offsets

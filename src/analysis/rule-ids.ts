@@ -24,7 +24,7 @@ export const STATEMENT_RULE_IDS = [
 /** Rules about `-- phasegate:allow` comments themselves; they cannot be suppressed. */
 export const SUPPRESSION_RULE_IDS = ['suppression-without-reason', 'stale-suppression', 'unknown-suppression-rule'] as const;
 
-/** Findings the engine itself reports (SQL it could not read); they cannot be suppressed. */
+/** Findings the engine itself reports (SQL it could not read); suppressible like statement rules, with a reason. */
 export const ENGINE_RULE_IDS = ['unanalysed-code'] as const;
 
 export type StatementRuleId = (typeof STATEMENT_RULE_IDS)[number];
@@ -38,6 +38,11 @@ export const RULE_IDS: readonly RuleId[] = [...STATEMENT_RULE_IDS, ...SUPPRESSIO
 
 export function isStatementRuleId(value: string): value is StatementRuleId {
   return (STATEMENT_RULE_IDS as readonly string[]).includes(value);
+}
+
+/** Rules a `-- phasegate:allow` comment may silence: statement rules, and dynamic SQL reviewed by hand. */
+export function isSuppressibleRuleId(value: string): value is StatementRuleId | EngineRuleId {
+  return isStatementRuleId(value) || (ENGINE_RULE_IDS as readonly string[]).includes(value);
 }
 
 export function isRuleId(value: string): value is RuleId {

@@ -35,6 +35,7 @@ describe('SQL fragments', () => {
 
   it.each([
     'email_address IS NULL',
+    "status IN ('new', 'open')",
     'email_address IS NULL -- still needed',
     'email_address IS NULL /* a comment */',
     "note <> E'it\\'s; -- not a comment'",

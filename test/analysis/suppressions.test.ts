@@ -42,6 +42,13 @@ describe('suppressions', () => {
     expect(await findingsOf(sql)).toMatchObject([{ rule: 'stale-suppression', severity: 'warning', line: 1 }]);
   });
 
+  it('with a reason silence unanalysed-code on the DO block below, and are stale on a block with no dynamic SQL', async () => {
+    const dynamic = "DO $$\nBEGIN\n  EXECUTE format('ANALYZE %I', 'users');\nEND\n$$";
+    expect(await findingsOf(`-- phasegate:allow unanalysed-code reviewed: analyses one named table\n${dynamic}`)).toEqual([]);
+    expect((await findingsOf(`-- phasegate:allow unanalysed-code reviewed\nDO $$\nBEGIN\n  PERFORM 1;\nEND\n$$`)).map((f) => f.rule)).toEqual(['stale-suppression']);
+    expect((await findingsOf(`-- phasegate:allow unanalysed-code\n${dynamic}`)).map((f) => f.rule).sort()).toEqual(['suppression-without-reason', 'unanalysed-code']);
+  });
+
   it.each([
     ['an unknown rule', '-- phasegate:allow no-such-rule because', /no-such-rule, which is not a phasegate rule/],
     ['no rule at all', '-- phasegate:allow', /names no rule/],

@@ -1,15 +1,15 @@
-import { isRuleId, isStatementRuleId } from '../rule-ids.js';
+import { isRuleId, isSuppressibleRuleId } from '../rule-ids.js';
 import type { RuleHit } from '../rule-context.js';
 import type { SuppressionComment } from '../suppression.js';
 
 /** A suppression naming no rule, an unknown rule, or a suppression rule. */
 export function unknownSuppressionRule(s: SuppressionComment): RuleHit | undefined {
-  if (isStatementRuleId(s.rule)) return undefined;
+  if (isSuppressibleRuleId(s.rule)) return undefined;
   const message =
     s.rule === ''
       ? 'the suppression names no rule'
       : isRuleId(s.rule)
-        ? `${s.rule} cannot itself be suppressed: it is about suppressions or about SQL phasegate could not read`
+        ? `${s.rule} cannot itself be suppressed: it is about suppressions`
         : `the suppression names ${s.rule}, which is not a phasegate rule`;
   return { severity: 'error', message };
 }
