@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { OperationOutput } from './output.js';
+import { alterColumnSchema, compileAlterColumn } from './alter-column.js';
 import { compileSqlOperation, sqlOperationSchema } from './sql-operation.js';
 
 /** One kind of operation: how its parameters are checked, and what they compile to (pure, no database). */
@@ -13,6 +14,7 @@ const kind = <S extends z.ZodType>(schema: S, compile: (params: z.output<S>) => 
 /** Every operation by the name authors call it with (`ops.<name>(...)`). */
 export const OPERATIONS = {
   sql: kind(sqlOperationSchema, compileSqlOperation),
+  alterColumn: kind(alterColumnSchema, compileAlterColumn),
 };
 
 export type OperationName = keyof typeof OPERATIONS;
