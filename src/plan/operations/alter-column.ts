@@ -137,14 +137,27 @@ function renamePlan(p: AlterColumnParams, name: string): OperationOutput {
   const ref: TableRef = { schema: p.schema, table: p.table };
   const table = tableSql(ref);
   const copy = copyPhases(p, name, { steps: [{ sql: addColumnSql(p, name) }], down: [`ALTER TABLE ${table} DROP COLUMN IF EXISTS ${ident(name)}`] });
+  const notNull = generatedName(p.table, name, 'not_null');
+  // A default of another type may not fit the new one: then only a sequence or identity moves.
+  const carry: DefaultCarry = p.default !== undefined ? 'none' : p.type === undefined ? 'any' : 'sequence';
   return {
     phases: {
       ...copy.phases,
       contract: {
         steps: [
-          // New-app INSERTs leave the old column out; once the trigger is gone nothing fills it.
-          { sql: `ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL` },
-          ...constraintSteps(p, name, p.nullable === false),
+          ...carriedNotNullSteps(p, name, notNull),
+          {
+            sql: dynamicDdl(p, 'moves NOT NULL, the default and its sequence or identity, whose names are read from the catalog; every statement is catalog-only', [
+              ...columnFacts(p, p.column, name),
+              ...setCarriedNotNull(p, name, notNull),
+              ...moveDefault(carry),
+              // New-app INSERTs leave the old column out; once the trigger is gone nothing fills it.
+              '  IF col.attnotnull THEN',
+              `    ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL;`,
+              '  END IF;',
+            ]),
+          },
+          ...constraintSteps(p, name, false),
           ...defaultSteps(p, name),
           ...copy.sync.remove.map((sql) => ({ sql })),
         ],
@@ -202,8 +215,6 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
     steps: [{ sql: `ALTER TABLE ${table} ADD COLUMN ${ident(names.shadow)} ${type}` }],
     down: [`ALTER TABLE ${table} DROP COLUMN IF EXISTS ${ident(names.shadow)}`],
   });
-  const notNullCheck = `${ident(names.shadow)} IS NOT NULL`;
-  const carriesNotNull = p.nullable === false ? 'true' : p.nullable === true ? 'false' : `(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = ${literal(table)}::regclass AND a.attname = ${literal(p.column)})`;
   const keySteps: GeneratedStep[] = p.unique === true ? [{ sql: `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${ident(names.key)} ON ${table} (${ident(names.shadow)})`, transaction: false }] : [];
   return {
     phases: {
@@ -211,29 +222,7 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
       contract: {
         steps: [
           ...keySteps,
-          // NOT NULL moves with the column: proven by a validated CHECK first, so the swap's SET NOT NULL does not scan.
-          {
-            sql: [
-              'DO $pgate$',
-              'BEGIN',
-              `  IF ${carriesNotNull} AND NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = ${literal(table)}::regclass AND conname = ${literal(names.notNull)}) THEN`,
-              `    ALTER TABLE ${table} ADD CONSTRAINT ${ident(names.notNull)} CHECK (${notNullCheck}) NOT VALID;`,
-              '  END IF;',
-              'END',
-              '$pgate$',
-            ].join('\n'),
-          },
-          {
-            sql: [
-              'DO $pgate$',
-              'BEGIN',
-              `  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = ${literal(table)}::regclass AND conname = ${literal(names.notNull)} AND NOT convalidated) THEN`,
-              `    ALTER TABLE ${table} VALIDATE CONSTRAINT ${ident(names.notNull)};`,
-              '  END IF;',
-              'END',
-              '$pgate$',
-            ].join('\n'),
-          },
+          ...carriedNotNullSteps(p, names.shadow, names.notNull),
           { sql: swapSql(p, names, copy.sync.remove) },
           ...constraintSteps({ ...p, unique: undefined }, p.column, false),
           ...defaultSteps(p, p.column),
@@ -254,45 +243,95 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
  */
 function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, removeTrigger: readonly string[]): string {
   const table = tableSql({ schema: p.schema, table: p.table });
+  const key = literal(objectInSchema(p, names.key));
+  return dynamicDdl(p, 'moves the default, sequence and key, whose names are read from the catalog; every statement is catalog-only', [
+    ...columnFacts(p, p.column, names.shadow),
+    '  SELECT conname, contype INTO key_name, key_kind FROM pg_constraint',
+    "    WHERE conrelid = tbl AND contype IN ('p', 'u') AND conkey = ARRAY[col.attnum] ORDER BY contype LIMIT 1;",
+    `  IF key_name IS NOT NULL AND to_regclass(${key}) IS NULL THEN`,
+    `    RAISE EXCEPTION 'column % is in key % and no unique index % was built for its new type', old_col, key_name, ${literal(names.key)}`,
+    "      USING HINT = 'add unique: true to the alterColumn operation';",
+    '  END IF;',
+    ...removeTrigger.map((sql) => `  ${sql};`),
+    '  IF key_name IS NOT NULL THEN',
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, key_name);",
+    '  END IF;',
+    ...setCarriedNotNull(p, names.shadow, names.notNull),
+    ...moveDefault('any'),
+    '  IF col.attnotnull THEN',
+    `    ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL;`,
+    '  END IF;',
+    "  IF key_kind = 'p' THEN",
+    `    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', tbl, key_name, ${literal(names.key)});`,
+    '  ELSIF key_name IS NOT NULL THEN',
+    `    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I UNIQUE USING INDEX %I', tbl, key_name, ${literal(names.key)});`,
+    `  ELSIF to_regclass(${key}) IS NOT NULL THEN`,
+    `    ALTER TABLE ${table} ADD CONSTRAINT ${ident(names.key)} UNIQUE USING INDEX ${ident(names.key)};`,
+    '  END IF;',
+    `  ALTER TABLE ${table} RENAME COLUMN ${ident(p.column)} TO ${ident(names.retired)};`,
+    `  ALTER TABLE ${table} RENAME COLUMN ${ident(names.shadow)} TO ${ident(p.column)};`,
+  ]);
+}
+
+// ---------------------------------------------------------------- catalog-driven pieces
+
+/**
+ * A DO block whose DDL names come from the catalog (EXECUTE format('%I')),
+ * after a static LOCK TABLE of the mode its ALTER TABLEs take, so analysis
+ * and the plan show the real lock. `body` may use the variables of `columnFacts`.
+ */
+function dynamicDdl(p: AlterColumnParams, why: string, body: readonly string[]): string {
+  const table = tableSql({ schema: p.schema, table: p.table });
   return [
-    '-- phasegate:allow lock-table the swap below takes this lock for its ALTER TABLEs anyway; named here so the plan shows it',
+    '-- phasegate:allow lock-table the block below takes this lock for its ALTER TABLEs anyway, for catalog-only changes; named here so the plan shows it',
     `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;`,
-    '-- phasegate:allow unanalysed-code moves the default, sequence and key, whose names are read from the catalog; every statement is catalog-only',
+    `-- phasegate:allow unanalysed-code ${why}`,
     'DO $pgate$',
     'DECLARE',
     `  tbl regclass := ${literal(table)}::regclass;`,
-    `  old_col text := ${literal(p.column)};`,
-    `  new_col text := ${literal(names.shadow)};`,
+    '  old_col text;',
+    '  new_col text;',
     '  col record;',
     '  key_name name;',
-    "  key_kind char;",
+    '  key_kind char;',
     '  seq regclass;',
     '  seq_name text;',
     '  seq_last bigint;',
     '  seq_increment bigint;',
     'BEGIN',
+    ...body,
+    'END',
+    '$pgate$',
+  ].join('\n');
+}
+
+/** Reads into `col` the old column's number, NOT NULL, identity, default, and the new column's type; `seq` its sequence. */
+function columnFacts(p: AlterColumnParams, from: string, to: string): string[] {
+  return [
+    `  old_col := ${literal(from)};`,
+    `  new_col := ${literal(to)};`,
     '  SELECT a.attnum, a.attnotnull, a.attidentity, pg_get_expr(d.adbin, d.adrelid) AS default_sql,',
-    "         (SELECT format_type(s.atttypid, s.atttypmod) FROM pg_attribute s WHERE s.attrelid = tbl AND s.attname = new_col) AS new_type",
+    '         (SELECT format_type(s.atttypid, s.atttypmod) FROM pg_attribute s WHERE s.attrelid = tbl AND s.attname = new_col) AS new_type',
     '    INTO col',
     '    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum',
     '    WHERE a.attrelid = tbl AND a.attname = old_col AND NOT a.attisdropped;',
-    "  SELECT conname, contype INTO key_name, key_kind FROM pg_constraint",
-    "    WHERE conrelid = tbl AND contype IN ('p', 'u') AND conkey = ARRAY[col.attnum] ORDER BY contype LIMIT 1;",
-    `  IF key_name IS NOT NULL AND to_regclass(${literal(objectInSchema(p, names.key))}) IS NULL THEN`,
-    `    RAISE EXCEPTION 'column % is in key % and no unique index % was built for its new type', old_col, key_name, ${literal(names.key)}`,
-    "      USING HINT = 'add unique: true to the alterColumn operation';",
-    '  END IF;',
     '  seq := pg_get_serial_sequence(tbl::text, old_col);',
-    ...removeTrigger.map((sql) => `  ${sql};`),
-    '  IF key_name IS NOT NULL THEN',
-    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, key_name);",
-    '  END IF;',
-    `  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = tbl AND conname = ${literal(names.notNull)}) THEN`,
-    `    ALTER TABLE ${table} ALTER COLUMN ${ident(names.shadow)} SET NOT NULL;`,
-    `    ALTER TABLE ${table} DROP CONSTRAINT ${ident(names.notNull)};`,
-    '  END IF;',
+  ];
+}
+
+/** Which default of the old column moves to the new one. */
+type DefaultCarry = 'any' | 'sequence' | 'none';
+
+/**
+ * Moves an identity (same sequence name, increment and position; the new
+ * type's range) or a default (with its owned sequence, widened to a wider
+ * integer type) from `old_col` to `new_col`, so dropping the old column
+ * later keeps the sequence.
+ */
+function moveDefault(carry: DefaultCarry): string[] {
+  if (carry === 'none') return [];
+  return [
     "  IF col.attidentity <> '' THEN",
-    '    -- The new identity gets the old sequence\'s name, increment and position, with the new type\'s range.',
     '    seq_name := seq::text;',
     '    seq_last := pg_sequence_last_value(seq);',
     '    SELECT seqincrement INTO seq_increment FROM pg_sequence WHERE seqrelid = seq;',
@@ -302,32 +341,56 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
     '    IF seq_last IS NOT NULL THEN',
     '      PERFORM setval(pg_get_serial_sequence(tbl::text, new_col), seq_last);',
     '    END IF;',
-    '  ELSIF col.default_sql IS NOT NULL THEN',
+    `  ELSIF col.default_sql IS NOT NULL${carry === 'sequence' ? ' AND seq IS NOT NULL' : ''} THEN`,
     "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', tbl, old_col);",
     "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', tbl, new_col, col.default_sql);",
     '    IF seq IS NOT NULL THEN',
-    '      -- Owned by the column that stays, so dropping the old one keeps it; widened when the new type is a wider integer.',
     "      EXECUTE format('ALTER SEQUENCE %s OWNED BY %s.%I', seq, tbl, new_col);",
     "      IF col.new_type IN ('smallint', 'integer', 'bigint') AND (SELECT format_type(seqtypid, NULL) FROM pg_sequence WHERE seqrelid = seq) <> col.new_type THEN",
     "        EXECUTE format('ALTER SEQUENCE %s AS %s', seq, col.new_type);",
     '      END IF;',
     '    END IF;',
     '  END IF;',
-    '  IF col.attnotnull THEN',
-    `    ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL;`,
+  ];
+}
+
+/**
+ * NOT NULL for `target` without a long ACCESS EXCLUSIVE scan: a CHECK added
+ * NOT VALID, then validated (writes go on), when the old column is NOT NULL
+ * (nullable unset) or nullable is false. `setCarriedNotNull` finishes it.
+ */
+function carriedNotNullSteps(p: AlterColumnParams, target: string, check: string): GeneratedStep[] {
+  if (p.nullable === true) return [];
+  const table = tableSql({ schema: p.schema, table: p.table });
+  const oldNotNull = `(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = ${literal(table)}::regclass AND a.attname = ${literal(p.column)})`;
+  const exists = `EXISTS (SELECT FROM pg_constraint WHERE conrelid = ${literal(table)}::regclass AND conname = ${literal(check)}`;
+  return [
+    {
+      sql: [
+        'DO $pgate$',
+        'BEGIN',
+        `  IF ${p.nullable === false ? 'true' : oldNotNull} AND NOT ${exists}) THEN`,
+        `    ALTER TABLE ${table} ADD CONSTRAINT ${ident(check)} CHECK (${ident(target)} IS NOT NULL) NOT VALID;`,
+        '  END IF;',
+        'END',
+        '$pgate$',
+      ].join('\n'),
+    },
+    {
+      sql: ['DO $pgate$', 'BEGIN', `  IF ${exists} AND NOT convalidated) THEN`, `    ALTER TABLE ${table} VALIDATE CONSTRAINT ${ident(check)};`, '  END IF;', 'END', '$pgate$'].join('\n'),
+    },
+  ];
+}
+
+/** SET NOT NULL, proven by the validated CHECK of `carriedNotNullSteps` (no scan), and the CHECK dropped. */
+function setCarriedNotNull(p: AlterColumnParams, target: string, check: string): string[] {
+  const table = tableSql({ schema: p.schema, table: p.table });
+  return [
+    `  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = tbl AND conname = ${literal(check)}) THEN`,
+    `    ALTER TABLE ${table} ALTER COLUMN ${ident(target)} SET NOT NULL;`,
+    `    ALTER TABLE ${table} DROP CONSTRAINT ${ident(check)};`,
     '  END IF;',
-    "  IF key_kind = 'p' THEN",
-    `    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', tbl, key_name, ${literal(names.key)});`,
-    '  ELSIF key_name IS NOT NULL THEN',
-    `    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I UNIQUE USING INDEX %I', tbl, key_name, ${literal(names.key)});`,
-    `  ELSIF to_regclass(${literal(objectInSchema(p, names.key))}) IS NOT NULL THEN`,
-    `    ALTER TABLE ${table} ADD CONSTRAINT ${ident(names.key)} UNIQUE USING INDEX ${ident(names.key)};`,
-    '  END IF;',
-    `  ALTER TABLE ${table} RENAME COLUMN ${ident(p.column)} TO ${ident(names.retired)};`,
-    `  ALTER TABLE ${table} RENAME COLUMN ${ident(names.shadow)} TO ${ident(p.column)};`,
-    'END',
-    '$pgate$',
-  ].join('\n');
+  ];
 }
 
 /** A generated index next to the table, as text for to_regclass (the table's schema, or the search_path). */
