@@ -279,13 +279,20 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
  * A DO block whose DDL names come from the catalog (EXECUTE format('%I')),
  * after a static LOCK TABLE of the mode its ALTER TABLEs take, so analysis
  * and the plan show the real lock. `body` may use the variables of `columnFacts`.
+ * A body without EXECUTE is left to the analysis as it is.
  */
 function dynamicDdl(p: AlterColumnParams, why: string, body: readonly string[]): string {
   const table = tableSql({ schema: p.schema, table: p.table });
+  // Without EXECUTE every statement is static and analysed as it is: nothing to name or excuse.
+  const dynamic = body.some((line) => line.includes('EXECUTE '));
   return [
-    '-- phasegate:allow lock-table the block below takes this lock for its ALTER TABLEs anyway, for catalog-only changes; named here so the plan shows it',
-    `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;`,
-    `-- phasegate:allow unanalysed-code ${why}`,
+    ...(dynamic
+      ? [
+          '-- phasegate:allow lock-table the block below takes this lock for its ALTER TABLEs anyway, for catalog-only changes; named here so the plan shows it',
+          `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;`,
+          `-- phasegate:allow unanalysed-code ${why}`,
+        ]
+      : []),
     'DO $pgate$',
     'DECLARE',
     `  tbl regclass := ${literal(table)}::regclass;`,
