@@ -95,6 +95,6 @@ describe('ops.alterColumn run by advance', () => {
     const referenced = await project(`ops.alterColumn({ table: 'parents', column: 'id', type: 'bigint', unique: true })`, `{ drop: { marker: 'x' } }`);
     const result = await runCli(['advance', '--log-level', 'warn', '--schema', 'phasegate_second'], { cwd: referenced, env: { DATABASE_URL: db.url } });
     expect(result.code).toBe(1);
-    expect(result.stdout + result.stderr).toMatch(/column id of parents is referenced by foreign keys an in-place type change cannot re-point: children_parent_id_fkey \(referenced by children\)/);
+    expect(result.stdout + result.stderr).toMatch(/column id of parents is referenced by foreign keys alterColumn cannot re-point: children_parent_id_fkey \(referenced by children\)/);
   });
 });

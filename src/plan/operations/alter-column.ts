@@ -498,6 +498,13 @@ function preCheck(p: AlterColumnParams): GeneratedStep {
     '  IF col IS NULL THEN',
     "    RAISE EXCEPTION 'column % of % does not exist', col_name, tbl;",
     '  END IF;',
+    // Foreign keys would keep pointing at the old column, which drop removes.
+    "  SELECT string_agg(format('%s (referenced by %s)', c.conname, c.conrelid::regclass), ', ') INTO found_names",
+    "    FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = tbl AND col = ANY(c.confkey);",
+    '  IF found_names IS NOT NULL THEN',
+    "    RAISE EXCEPTION 'column % of % is referenced by foreign keys alterColumn cannot re-point: %', col_name, tbl, found_names",
+    "      USING HINT = 'drop those foreign keys first and add them again afterwards, or change the referencing columns in the same way first';",
+    '  END IF;',
   ];
   if (!inPlace) {
     lines.push(
@@ -507,28 +514,27 @@ function preCheck(p: AlterColumnParams): GeneratedStep {
       '  END IF;',
     );
   } else {
-    const keyAllowed = p.unique === true ? `c.contype IN ('p', 'u') AND c.conkey = ARRAY[col]` : 'false';
+    // The single-column primary key or unique constraint moves with `unique: true`; anything else on the column is refused.
+    const movesKey = `c.contype IN ('p', 'u') AND c.conkey = ARRAY[col]`;
+    const carriedKey = p.unique === true ? ` AND NOT (${movesKey})` : '';
     lines.push(
-      "  SELECT string_agg(format('%s (referenced by %s)', c.conname, c.conrelid::regclass), ', ') INTO found_names",
-      "    FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = tbl AND col = ANY(c.confkey);",
-      '  IF found_names IS NOT NULL THEN',
-      "    RAISE EXCEPTION 'column % of % is referenced by foreign keys an in-place type change cannot re-point: %', col_name, tbl, found_names",
-      "      USING HINT = 'drop those foreign keys first and add them again afterwards, or change the referencing columns in the same way first';",
-      '  END IF;',
-      "  IF (SELECT count(*) FROM pg_constraint c WHERE c.conrelid = tbl AND c.contype IN ('p', 'u') AND c.conkey = ARRAY[col]) > 0",
-      `     AND ${p.unique === true ? 'false' : 'true'} THEN`,
-      "    RAISE EXCEPTION 'column % of % is a primary key or unique: its index must be built for the new type before the swap', col_name, tbl",
-      "      USING HINT = 'add unique: true to the alterColumn operation';",
-      '  END IF;',
+      ...(p.unique === true
+        ? []
+        : [
+            `  IF EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = tbl AND ${movesKey}) THEN`,
+            "    RAISE EXCEPTION 'column % of % is a primary key or unique: its index must be built for the new type before the swap', col_name, tbl",
+            "      USING HINT = 'add unique: true to the alterColumn operation';",
+            '  END IF;',
+          ]),
       "  SELECT string_agg(c.conname, ', ') INTO found_names FROM pg_constraint c",
-      `    WHERE c.conrelid = tbl AND col = ANY(c.conkey) AND NOT (${keyAllowed}) AND c.conname <> ${literal(names.notNull)} AND c.contype <> 'n';`,
+      `    WHERE c.conrelid = tbl AND col = ANY(c.conkey)${carriedKey} AND c.conname <> ${literal(names.notNull)} AND c.contype <> 'n';`,
       '  IF found_names IS NOT NULL THEN',
       "    RAISE EXCEPTION 'column % of % has constraints an in-place type change does not carry over: %', col_name, tbl, found_names",
       "      USING HINT = 'drop them first and add them again afterwards (check:, references: of this operation add them to the new column)';",
       '  END IF;',
       "  SELECT string_agg(i.indexrelid::regclass::text, ', ') INTO found_names FROM pg_index i",
-      '    WHERE i.indrelid = tbl AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = tbl AND ' + keyAllowed + ')',
-      "      AND EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = tbl AND d.refobjsubid = col);",
+      "    WHERE i.indrelid = tbl AND EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = tbl AND d.refobjsubid = col)",
+      `      AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = tbl AND ${movesKey});`,
       '  IF found_names IS NOT NULL THEN',
       "    RAISE EXCEPTION 'column % of % is in indexes an in-place type change cannot build concurrently for the new type: %', col_name, tbl, found_names",
       "      USING HINT = 'drop them first and create them again afterwards (CREATE INDEX CONCURRENTLY), or give the column a new name';",
