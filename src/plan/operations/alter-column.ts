@@ -257,7 +257,8 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, key_name);",
     '  END IF;',
     ...setCarriedNotNull(p, names.shadow, names.notNull),
-    ...moveDefault('any'),
+    // An explicit default replaces the old one after the swap; a sequence or identity still moves.
+    ...moveDefault(p.default === undefined ? 'any' : 'sequence'),
     '  IF col.attnotnull THEN',
     `    ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL;`,
     '  END IF;',
@@ -512,6 +513,14 @@ function preCheck(p: AlterColumnParams): GeneratedStep {
       "    RAISE EXCEPTION 'column % of % is in the primary key: alterColumn with name cannot move a primary key to a new column', col_name, tbl",
       "      USING HINT = 'change the type in place (type without name), or rename with ALTER TABLE ... RENAME COLUMN in a migration of its own';",
       '  END IF;',
+      ...(p.unique === true
+        ? []
+        : [
+            '  IF EXISTS (SELECT FROM pg_index i WHERE i.indrelid = tbl AND i.indisunique AND i.indnkeyatts = 1 AND i.indkey[0] = col AND i.indpred IS NULL) THEN',
+            "    RAISE EXCEPTION 'column % of % is unique: the new column would not be', col_name, tbl",
+            "      USING HINT = 'add unique: true to the alterColumn operation';",
+            '  END IF;',
+          ]),
     );
   } else {
     // The single-column primary key or unique constraint moves with `unique: true`; anything else on the column is refused.
@@ -524,6 +533,16 @@ function preCheck(p: AlterColumnParams): GeneratedStep {
             `  IF EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = tbl AND ${movesKey}) THEN`,
             "    RAISE EXCEPTION 'column % of % is a primary key or unique: its index must be built for the new type before the swap', col_name, tbl",
             "      USING HINT = 'add unique: true to the alterColumn operation';",
+            '  END IF;',
+          ]),
+      ...(p.default !== undefined || p.type === undefined
+        ? []
+        : [
+            '  IF EXISTS (SELECT FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum',
+            `      WHERE a.attrelid = tbl AND a.attnum = col AND a.atttypid <> ${literal(p.type)}::regtype`,
+            `        AND NOT EXISTS (SELECT FROM pg_cast WHERE castsource = a.atttypid AND casttarget = ${literal(p.type)}::regtype AND castcontext IN ('a', 'i'))) THEN`,
+            "    RAISE EXCEPTION 'column % of % has a default the new type % cannot take', col_name, tbl, " + literal(p.type),
+            "      USING HINT = 'give default: (an expression of the new type), or default: null';",
             '  END IF;',
           ]),
       "  SELECT string_agg(c.conname, ', ') INTO found_names FROM pg_constraint c",
