@@ -27,11 +27,11 @@ export const alterColumnSchema = z
     up: sqlText.optional(),
     /** With `name`: the old value from a row of the new shape (SQL expression). Default: the new column, converted by assignment. */
     down: sqlText.optional(),
-    /** false: NOT NULL the safe way in contract; true: NULL allowed (from expand on). Without `name`/`type`, unset leaves it as it is; with `type` alone the column's NOT NULL is carried over. */
+    /** false: NOT NULL the safe way in contract; true: NULL allowed. Unset: a copy (name or type) keeps the old column's NOT NULL; otherwise nothing changes. */
     nullable: z.boolean().optional(),
-    /** The column's default from contract on (SQL expression); null drops it. */
+    /** The column's default from contract on (SQL expression); null drops it. Unset: a copy keeps the old default when the type stays, and a sequence or identity always. */
     default: z.union([sqlText, z.null()]).optional(),
-    /** true: a UNIQUE constraint through a concurrently built index. An in-place type change of a primary key or unique column needs it to carry that key. */
+    /** true: a UNIQUE constraint through a concurrently built index. Required to copy a unique or primary key column (a primary key keeps being one). */
     unique: z.boolean().optional(),
     /** A CHECK constraint, added NOT VALID and then validated in contract. */
     check: z
@@ -176,25 +176,19 @@ function renamePlan(p: AlterColumnParams, name: string): OperationOutput {
 function addColumnSql(p: AlterColumnParams, target: string): string {
   const table = tableSql({ schema: p.schema, table: p.table });
   if (p.type !== undefined) return `ALTER TABLE ${table} ADD COLUMN ${ident(target)} ${p.type}`;
-  return [
-    '-- phasegate:allow lock-table the ALTER TABLE ... ADD COLUMN the block runs takes this lock for a moment anyway; named here so the plan shows it',
-    `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;`,
-    '-- phasegate:allow unanalysed-code adds a nullable column without default (a catalog-only change) of the old column\'s type, read from the catalog',
-    'DO $pgate$',
-    'DECLARE',
-    `  tbl regclass := ${literal(table)}::regclass;`,
-    '  column_type text;',
-    'BEGIN',
-    '  SELECT format_type(a.atttypid, a.atttypmod)',
-    "    || CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname) ELSE '' END",
-    '    INTO column_type',
-    '    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid',
-    '    LEFT JOIN pg_collation c ON c.oid = a.attcollation LEFT JOIN pg_namespace n ON n.oid = c.collnamespace',
-    `    WHERE a.attrelid = tbl AND a.attname = ${literal(p.column)} AND NOT a.attisdropped;`,
-    `  EXECUTE format('ALTER TABLE %s ADD COLUMN %I ' || column_type, tbl, ${literal(target)});`,
-    'END',
-    '$pgate$',
-  ].join('\n');
+  return dynamicDdl(
+    p,
+    "adds a nullable column without default (a catalog-only change) of the old column's type, read from the catalog",
+    [
+      "  SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname) ELSE '' END",
+      '    INTO column_type',
+      '    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid',
+      '    LEFT JOIN pg_collation c ON c.oid = a.attcollation LEFT JOIN pg_namespace n ON n.oid = c.collnamespace',
+      `    WHERE a.attrelid = tbl AND a.attname = ${literal(p.column)} AND NOT a.attisdropped;`,
+      `  EXECUTE format('ALTER TABLE %s ADD COLUMN %I ' || column_type, tbl, ${literal(target)});`,
+    ],
+    ['column_type text;'],
+  );
 }
 
 // ---------------------------------------------------------------- in-place type change
@@ -279,10 +273,10 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
 /**
  * A DO block whose DDL names come from the catalog (EXECUTE format('%I')),
  * after a static LOCK TABLE of the mode its ALTER TABLEs take, so analysis
- * and the plan show the real lock. `body` may use the variables of `columnFacts`.
+ * and the plan show the real lock. `body` may use `tbl` and `variables`.
  * A body without EXECUTE is left to the analysis as it is.
  */
-function dynamicDdl(p: AlterColumnParams, why: string, body: readonly string[]): string {
+function dynamicDdl(p: AlterColumnParams, why: string, body: readonly string[], variables: readonly string[] = COLUMN_FACT_VARIABLES): string {
   const table = tableSql({ schema: p.schema, table: p.table });
   // Without EXECUTE every statement is static and analysed as it is: nothing to name or excuse.
   const dynamic = body.some((line) => line.includes('EXECUTE '));
@@ -297,21 +291,26 @@ function dynamicDdl(p: AlterColumnParams, why: string, body: readonly string[]):
     'DO $pgate$',
     'DECLARE',
     `  tbl regclass := ${literal(table)}::regclass;`,
-    '  old_col text;',
-    '  new_col text;',
-    '  col record;',
-    '  key_name name;',
-    '  key_kind char;',
-    '  seq regclass;',
-    '  seq_name text;',
-    '  seq_last bigint;',
-    '  seq_increment bigint;',
+    ...variables.map((v) => `  ${v}`),
     'BEGIN',
     ...body,
     'END',
     '$pgate$',
   ].join('\n');
 }
+
+/** The variables `columnFacts`, `moveDefault` and the swap use. */
+const COLUMN_FACT_VARIABLES = [
+  'old_col text;',
+  'new_col text;',
+  'col record;',
+  'key_name name;',
+  'key_kind char;',
+  'seq regclass;',
+  'seq_name text;',
+  'seq_last bigint;',
+  'seq_increment bigint;',
+];
 
 /** Reads into `col` the old column's number, NOT NULL, identity, default, and the new column's type; `seq` its sequence. */
 function columnFacts(p: AlterColumnParams, from: string, to: string): string[] {
