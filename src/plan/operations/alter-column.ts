@@ -137,7 +137,7 @@ function renamePlan(p: AlterColumnParams, name: string): OperationOutput {
   const ref: TableRef = { schema: p.schema, table: p.table };
   const table = tableSql(ref);
   const copy = copyPhases(p, name, { steps: [{ sql: addColumnSql(p, name) }], down: [`ALTER TABLE ${table} DROP COLUMN IF EXISTS ${ident(name)}`] });
-  const notNull = generatedName(p.table, name, 'not_null');
+  const notNull = constraintName(p, 'not_null');
   // A default of another type may not fit the new one: then only a sequence or identity moves.
   const carry: DefaultCarry = p.default !== undefined ? 'none' : p.type === undefined ? 'any' : 'sequence';
   return {
@@ -157,7 +157,7 @@ function renamePlan(p: AlterColumnParams, name: string): OperationOutput {
               '  END IF;',
             ]),
           },
-          ...constraintSteps(p, name, false),
+          ...constraintSteps(p, name),
           ...defaultSteps(p, name),
           ...copy.sync.remove.map((sql) => ({ sql })),
         ],
@@ -197,8 +197,8 @@ function addColumnSql(p: AlterColumnParams, target: string): string {
 const inPlaceNames = (p: AlterColumnParams) => ({
   shadow: generatedName(p.table, p.column, 'new'),
   retired: generatedName(p.table, p.column, 'old'),
-  key: generatedName(p.table, p.column, 'key'),
-  notNull: generatedName(p.table, p.column, 'not_null'),
+  key: constraintName(p, 'key'),
+  notNull: constraintName(p, 'not_null'),
 });
 
 function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
@@ -218,7 +218,8 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
           ...keySteps,
           ...carriedNotNullSteps(p, names.shadow, names.notNull),
           { sql: swapSql(p, names, copy.sync.remove) },
-          ...constraintSteps({ ...p, unique: undefined }, p.column, false),
+          // The swap made the shadow's unique index the key already.
+          ...constraintSteps({ ...p, unique: undefined }, p.column),
           ...defaultSteps(p, p.column),
         ],
       },
@@ -407,7 +408,7 @@ const objectInSchema = (p: AlterColumnParams, name: string): string => (p.schema
 
 function constraintsPlan(p: AlterColumnParams): OperationOutput {
   const table = tableSql({ schema: p.schema, table: p.table });
-  const contract = [...constraintSteps(p, p.column, p.nullable === false), ...defaultSteps(p, p.column)];
+  const contract = [...(p.nullable === false ? notNullSteps(p, p.column) : []), ...constraintSteps(p, p.column), ...defaultSteps(p, p.column)];
   const phases: Record<string, PhaseOutput> = {};
   if (p.nullable === true) {
     // A relaxation: harmless to the old app, and the new one may rely on it as soon as it runs.
@@ -440,14 +441,10 @@ function notNullSteps(p: AlterColumnParams, target: string): GeneratedStep[] {
  * (rows are scanned under a lock that lets writes through); UNIQUE goes
  * through an index built concurrently.
  */
-function constraintSteps(p: AlterColumnParams, target: string, notNull: boolean): GeneratedStep[] {
+function constraintSteps(p: AlterColumnParams, target: string): GeneratedStep[] {
   const table = tableSql({ schema: p.schema, table: p.table });
   const added: string[] = [];
   const steps: GeneratedStep[] = [];
-  if (notNull) {
-    const [add, validate, set, drop] = notNullSteps(p, target);
-    if (add !== undefined && validate !== undefined && set !== undefined && drop !== undefined) steps.push(add, validate, set, drop);
-  }
   if (p.check !== undefined) {
     const name = ident(p.check.name ?? constraintName(p, 'check'));
     steps.push({ sql: `ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${p.check.constraint}) NOT VALID` });
