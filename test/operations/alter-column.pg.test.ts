@@ -92,13 +92,15 @@ SELECT count(*) = 0 FROM docs WHERE doc IS NULL;
     expect(phases).toContain('01_docs:drop');
   });
 
-  it('changes a serial and an identity primary key from int to bigint in place; the only break is the cached-plan class, reported with its advice', async () => {
+  it('changes a serial primary key with a foreign key to it, and an identity one, from int to bigint in place; the only break is the cached-plan class, reported with its advice', async () => {
     const { report, result } = await rehearseProject(
       {
         schema: `
 CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now(), amount int NOT NULL);
 CREATE INDEX orders_placed_at ON orders (placed_at);
 INSERT INTO orders (amount) SELECT g FROM generate_series(1, 2000) g;
+CREATE TABLE order_items (id serial PRIMARY KEY, order_id int NOT NULL REFERENCES orders (id));
+INSERT INTO order_items (order_id) SELECT g FROM generate_series(1, 2000) g;
 CREATE TABLE "Audit Log" ("Id" int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "wh'at" text NOT NULL);
 INSERT INTO "Audit Log" ("wh'at") SELECT 'e' || g FROM generate_series(1, 2000) g;
 `,
@@ -112,12 +114,14 @@ INSERT INTO "Audit Log" ("wh'at") SELECT 'e' || g FROM generate_series(1, 2000) 
         oldApp: `
 INSERT INTO orders (amount) VALUES (7);
 UPDATE orders SET amount = amount + 1 WHERE id = (SELECT max(id) FROM orders);
+INSERT INTO order_items (order_id) SELECT max(id) FROM orders;
 INSERT INTO "Audit Log" ("wh'at") VALUES ('old');
 -- assert
 SELECT amount = 7 FROM orders WHERE id = 7;
 `,
         newApp: `
 INSERT INTO "Audit Log" ("wh'at") VALUES ('new');
+INSERT INTO order_items (order_id) SELECT max(id) FROM orders;
 -- assert
 SELECT count(*) = 0 FROM orders WHERE id IS NULL OR placed_at IS NULL;
 INSERT INTO orders (amount) VALUES (8) RETURNING id;

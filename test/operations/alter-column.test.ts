@@ -73,6 +73,9 @@ describe('ops.alterColumn compiled', () => {
     expect(swap).toMatch(/PRIMARY KEY USING INDEX %I', tbl, key_name, 'pgate_orders_id_key'/);
     expect(swap).toMatch(/ALTER SEQUENCE %s OWNED BY/);
     expect(swap).toMatch(/RENAME COLUMN "id" TO "pgate_orders_id_old";\n {2}ALTER TABLE "orders" RENAME COLUMN "pgate_orders_id_new" TO "id"/);
+    // Foreign keys to the key come back NOT VALID in the swap and are validated in the next step, which lets writes through.
+    expect(swap).toMatch(/format\('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', fk\.child, fk\.conname, fk\.def\)/);
+    expect(sqlOf(m, 'contract')[sqlOf(m, 'contract').indexOf(swap) + 1]).toMatch(/VALIDATE CONSTRAINT %I', fk\.child, fk\.conname/);
     expect(sqlOf(m, 'drop')).toEqual(['ALTER TABLE "orders" DROP COLUMN "pgate_orders_id_old"']);
   });
 

@@ -218,6 +218,7 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
           ...keySteps,
           ...carriedNotNullSteps(p, names.shadow, names.notNull),
           { sql: swapSql(p, names, copy.sync.remove) },
+          { sql: validateForeignKeysSql(p) },
           // The swap made the shadow's unique index the key already.
           ...constraintSteps({ ...p, unique: undefined }, p.column),
           ...defaultSteps(p, p.column),
@@ -248,6 +249,12 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
     "      USING HINT = 'add unique: true to the alterColumn operation';",
     '  END IF;',
     ...removeTrigger.map((sql) => `  ${sql};`),
+    // Foreign keys to the key go with it and come back NOT VALID on the new column (validated in the next step).
+    "  FOR fk IN SELECT conrelid::regclass AS child, conname, regexp_replace(pg_get_constraintdef(oid), ' NOT VALID$', '') AS def",
+    "      FROM pg_constraint WHERE contype = 'f' AND confrelid = tbl AND confkey = ARRAY[col.attnum] LOOP",
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.child, fk.conname);",
+    "    foreign_keys := foreign_keys || format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', fk.child, fk.conname, fk.def);",
+    '  END LOOP;',
     '  IF key_name IS NOT NULL THEN',
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, key_name);",
     '  END IF;',
@@ -266,7 +273,32 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
     '  END IF;',
     `  ALTER TABLE ${table} RENAME COLUMN ${ident(p.column)} TO ${ident(names.retired)};`,
     `  ALTER TABLE ${table} RENAME COLUMN ${ident(names.shadow)} TO ${ident(p.column)};`,
-  ]);
+    '  FOREACH statement IN ARRAY foreign_keys LOOP',
+    '    EXECUTE statement;',
+    '  END LOOP;',
+  ], [...COLUMN_FACT_VARIABLES, 'fk record;', "foreign_keys text[] := '{}';", 'statement text;']);
+}
+
+/**
+ * VALIDATE of the foreign keys the swap re-created NOT VALID: each scans its
+ * table under SHARE UPDATE EXCLUSIVE, which lets writes through. Their
+ * tables are catalog facts, so no LOCK TABLE can name them beforehand.
+ */
+function validateForeignKeysSql(p: AlterColumnParams): string {
+  const table = tableSql({ schema: p.schema, table: p.table });
+  return [
+    '-- phasegate:allow unanalysed-code validates the foreign keys to the column, whose tables are read from the catalog; VALIDATE lets writes through',
+    'DO $pgate$',
+    'DECLARE',
+    '  fk record;',
+    'BEGIN',
+    "  FOR fk IN SELECT c.conrelid::regclass AS child, c.conname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = c.confkey[1]",
+    `      WHERE c.contype = 'f' AND c.confrelid = ${literal(table)}::regclass AND a.attname = ${literal(p.column)} AND NOT c.convalidated LOOP`,
+    "    EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', fk.child, fk.conname);",
+    '  END LOOP;',
+    'END',
+    '$pgate$',
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- catalog-driven pieces
@@ -495,16 +527,16 @@ function preCheck(p: AlterColumnParams): GeneratedStep {
     '  IF col IS NULL THEN',
     "    RAISE EXCEPTION 'column % of % does not exist', col_name, tbl;",
     '  END IF;',
-    // Foreign keys would keep pointing at the old column, which drop removes.
-    "  SELECT string_agg(format('%s (referenced by %s)', c.conname, c.conrelid::regclass), ', ') INTO found_names",
-    "    FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = tbl AND col = ANY(c.confkey);",
-    '  IF found_names IS NOT NULL THEN',
-    "    RAISE EXCEPTION 'column % of % is referenced by foreign keys alterColumn cannot re-point: %', col_name, tbl, found_names",
-    "      USING HINT = 'drop those foreign keys first and add them again afterwards, or change the referencing columns in the same way first';",
-    '  END IF;',
   ];
   if (!inPlace) {
     lines.push(
+      // Foreign keys would keep pointing at the old column, which drop removes.
+      "  SELECT string_agg(format('%s (referenced by %s)', c.conname, c.conrelid::regclass), ', ') INTO found_names",
+      "    FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = tbl AND col = ANY(c.confkey);",
+      '  IF found_names IS NOT NULL THEN',
+      "    RAISE EXCEPTION 'column % of % is referenced by foreign keys a new column cannot take over: %', col_name, tbl, found_names",
+      "      USING HINT = 'drop those foreign keys first and add them again on the new column afterwards, or change the type in place (type without name)';",
+      '  END IF;',
       "  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = tbl AND contype = 'p' AND col = ANY(conkey)) THEN",
       "    RAISE EXCEPTION 'column % of % is in the primary key: alterColumn with name cannot move a primary key to a new column', col_name, tbl",
       "      USING HINT = 'change the type in place (type without name), or rename with ALTER TABLE ... RENAME COLUMN in a migration of its own';",
