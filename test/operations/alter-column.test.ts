@@ -69,7 +69,8 @@ describe('ops.alterColumn compiled', () => {
     const contract = unit(m, 'contract')?.steps ?? [];
     expect(contract[0]).toMatchObject({ kind: 'sql', sql: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "pgate_orders_id_key" ON "orders" ("pgate_orders_id_new")', transactional: false });
     const swap = sqlOf(m, 'contract').find((s) => s.includes('RENAME COLUMN')) ?? '';
-    expect(swap).toMatch(/^-- phasegate:allow lock-table .*\nLOCK TABLE "orders" IN ACCESS EXCLUSIVE MODE;\n-- phasegate:allow unanalysed-code /);
+    // The locks first (NOWAIT, all at once, when other tables' foreign keys point here), then the table's lock named statically, then the swap.
+    expect(swap).toMatch(/^-- phasegate:allow unanalysed-code locks the tables[^\n]*\nDO \$pgate\$[\s\S]*NOWAIT[\s\S]*\$pgate\$;\n-- phasegate:allow lock-table .*\nLOCK TABLE "orders" IN ACCESS EXCLUSIVE MODE;\n-- phasegate:allow unanalysed-code /);
     expect(swap).toMatch(/PRIMARY KEY USING INDEX %I', tbl, key_name, 'pgate_orders_id_key'/);
     expect(swap).toMatch(/ALTER SEQUENCE %s OWNED BY/);
     expect(swap).toMatch(/RENAME COLUMN "id" TO "pgate_orders_id_old";\n {2}ALTER TABLE "orders" RENAME COLUMN "pgate_orders_id_new" TO "id"/);

@@ -217,7 +217,7 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
         steps: [
           ...keySteps,
           ...carriedNotNullSteps(p, names.shadow, names.notNull),
-          { sql: swapSql(p, names, copy.sync.remove) },
+          { sql: `${lockWithReferencingSql(p)};\n${swapSql(p, names, copy.sync.remove)}` },
           { sql: validateForeignKeysSql(p) },
           // The swap made the shadow's unique index the key already.
           ...constraintSteps({ ...p, unique: undefined }, p.column),
@@ -277,6 +277,45 @@ function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, r
     '    EXECUTE statement;',
     '  END LOOP;',
   ], [...COLUMN_FACT_VARIABLES, 'fk record;', "foreign_keys text[] := '{}';", 'statement text;']);
+}
+
+/**
+ * The swap's locks when other tables' foreign keys point at the column: the
+ * table and those tables together, NOWAIT, tried again until lock_timeout
+ * has passed (then 55P03, and the runner retries the step). Waiting for one
+ * while holding another would deadlock with an app that writes the tables
+ * in the other order; this way the swap never waits holding a lock.
+ * Without such foreign keys it takes nothing, and the LOCK TABLE after it waits as usual.
+ */
+function lockWithReferencingSql(p: AlterColumnParams): string {
+  const table = tableSql({ schema: p.schema, table: p.table });
+  return [
+    '-- phasegate:allow unanalysed-code locks the tables whose foreign keys point at the column (read from the catalog) together with this one, without queueing',
+    'DO $pgate$',
+    'DECLARE',
+    `  tbl regclass := ${literal(table)}::regclass;`,
+    '  referencing text;',
+    "  give_up timestamptz := clock_timestamp() + current_setting('lock_timeout')::interval;",
+    'BEGIN',
+    "  SELECT string_agg(DISTINCT c.conrelid::regclass::text, ', ') INTO referencing FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = c.confkey[1]",
+    `    WHERE c.contype = 'f' AND c.confrelid = tbl AND c.conrelid <> tbl AND a.attname = ${literal(p.column)};`,
+    '  IF referencing IS NULL THEN',
+    '    RETURN;',
+    '  END IF;',
+    '  LOOP',
+    '    BEGIN',
+    "      EXECUTE format('LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE NOWAIT', tbl, referencing);",
+    '      RETURN;',
+    '    EXCEPTION WHEN lock_not_available THEN',
+    '      IF clock_timestamp() > give_up THEN',
+    '        RAISE;',
+    '      END IF;',
+    '      PERFORM pg_sleep(0.01 + random() * 0.02);',
+    '    END;',
+    '  END LOOP;',
+    'END',
+    '$pgate$',
+  ].join('\n');
 }
 
 /**
