@@ -310,7 +310,7 @@ function lockWithReferencingSql(p: AlterColumnParams): string {
     '      IF clock_timestamp() > give_up THEN',
     '        RAISE;',
     '      END IF;',
-    '      PERFORM pg_sleep(0.01 + random() * 0.02);',
+    '      PERFORM pg_sleep(0.002 + random() * 0.008);',
     '    END;',
     '  END LOOP;',
     'END',
