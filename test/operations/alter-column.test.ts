@@ -108,6 +108,12 @@ describe('ops.alterColumn compiled', () => {
     expect(all).toContain('"Très ""long"" table');
     expect(all).toContain(`'Col''umn'`);
     for (const name of quotedNames(all)) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+    // Every phase before contract can be rolled back.
+    expect(m.units.filter((u) => ['expand', 'dualWrite', 'backfill'].includes(u.phase)).map((u) => [u.phase, u.down !== undefined])).toEqual([
+      ['expand', true],
+      ['dualWrite', true],
+      ['backfill', true],
+    ]);
   });
 
   it.each([

@@ -234,8 +234,9 @@ function inPlacePlan(p: AlterColumnParams, type: string): OperationOutput {
  * The swap, in one short transaction: the shadow column takes the old one's
  * name, NOT NULL, default, sequence (owned or identity, widened to the new
  * integer type) and primary key or unique constraint; the old column stays,
- * renamed and nullable, until drop. Names of the key and the sequence are
- * catalog facts, so the DDL is built from the catalog at run time.
+ * renamed and nullable, until drop; other tables' foreign keys to the key
+ * are re-created on the new column. Names of the key, the sequence and the
+ * foreign keys are catalog facts, so that DDL is built at run time.
  */
 function swapSql(p: AlterColumnParams, names: ReturnType<typeof inPlaceNames>, removeTrigger: readonly string[]): string {
   const table = tableSql({ schema: p.schema, table: p.table });
