@@ -3,11 +3,12 @@ import type { OperationOutput } from './output.js';
 import { addColumnSchema, compileAddColumn } from './add-column.js';
 import { addConstraintSchema, compileAddConstraint } from './add-constraint.js';
 import { addEnumValueSchema, compileAddEnumValue } from './add-enum-value.js';
+import { alterColumnSchema, compileAlterColumn } from './alter-column.js';
 import { compileCreateIndex, createIndexSchema } from './create-index.js';
+import { compileCreateTable, createTableSchema } from './create-table.js';
 import { compileDropColumn, dropColumnSchema } from './drop-column.js';
 import { compileDropConstraint, dropConstraintSchema } from './drop-constraint.js';
 import { compileDropIndex, dropIndexSchema } from './drop-index.js';
-import { compileCreateTable, createTableSchema } from './create-table.js';
 import { compileDropTable, dropTableSchema } from './drop-table.js';
 import { compileMoveColumns, moveColumnsSchema } from './move-columns.js';
 import { compileRenameTable, renameTableSchema } from './rename-table.js';
@@ -23,6 +24,7 @@ const kind = <S extends z.ZodType>(schema: S, compile: (params: z.output<S>) => 
 
 /** Every operation by the name authors call it with (`ops.<name>(...)`). */
 export const OPERATIONS = {
+  alterColumn: kind(alterColumnSchema, compileAlterColumn),
   sql: kind(sqlOperationSchema, compileSqlOperation),
   addColumn: kind(addColumnSchema, compileAddColumn),
   dropColumn: kind(dropColumnSchema, compileDropColumn),
