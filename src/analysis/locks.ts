@@ -26,11 +26,18 @@ const SUBTYPE_LOCKS: Readonly<Record<string, LockLevel>> = {
 
 const RELATION_TYPES = new Set(['table', 'view', 'materialized view', 'sequence', 'foreign table', 'index', 'column', 'constraint']);
 
+/** pg_catalog and information_schema relations; unqualified, what their pg_ prefix names (PostgreSQL searches pg_catalog first). */
+function isSystemCatalog(rel: RelationName): boolean {
+  return rel.schema === 'pg_catalog' || rel.schema === 'information_schema' || (rel.schema === undefined && rel.name.startsWith('pg_'));
+}
+
 /** Collects locks, keeping the strongest per relation in first-seen order. */
 class LockSet {
   readonly #locks = new Map<string, RelationLock>();
 
   add(rel: RelationName, level: LockLevel): void {
+    // Reading the system catalogs (as generated catalog checks do) never waits on or blocks an app's tables.
+    if (level === 'ACCESS SHARE' && isSystemCatalog(rel)) return;
     const key = relationKey(rel);
     const current = this.#locks.get(key)?.level;
     if (current === undefined || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(current)) {

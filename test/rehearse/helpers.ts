@@ -15,17 +15,20 @@ export async function copyExample(): Promise<string> {
   return dir;
 }
 
+/** The rename written by hand (the trigger, backfill and safe NOT NULL the example's operation generates). */
+export const HAND_WRITTEN_RENAME = fileURLToPath(new URL('./fixtures/hand-written-rename.ts', import.meta.url));
+
 /**
- * Puts the rename's contract back in the order the example used to have:
- * the sync trigger dropped before email's NOT NULL, so app v2's inserts fail in between.
+ * Replaces the example's rename by the hand-written one with its contract in
+ * the order it once had: the sync trigger dropped before email's NOT NULL, so
+ * app v2's inserts fail in between.
  */
 export async function restoreBrokenContractOrder(dir: string): Promise<void> {
-  const file = path.join(dir, 'migrations', RENAME_FILE);
-  const source = await readFile(file, 'utf8');
+  const source = await readFile(HAND_WRITTEN_RENAME, 'utf8');
   const relax = "      'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',\n";
-  if (!source.includes(relax)) throw new Error('the example no longer has the DROP NOT NULL step');
+  if (!source.includes(relax)) throw new Error('the hand-written rename no longer has the DROP NOT NULL step');
   const broken = source.replace(relax, '').replace("      'DROP FUNCTION users_sync_email()',\n", `      'DROP FUNCTION users_sync_email()',\n${relax}`);
-  await writeFile(file, broken);
+  await writeFile(path.join(dir, 'migrations', RENAME_FILE), broken);
 }
 
 /** The scratch database a run named in its log (run with --log-level info). */

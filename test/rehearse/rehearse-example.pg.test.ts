@@ -59,7 +59,7 @@ describe('migrate rehearse on the example migrations', () => {
     const markdown = await runCli(exampleArgs(admin, '--format', 'markdown'), { cwd: EXAMPLE_DIR });
     expect(markdown.code, markdown.stderr).toBe(0);
     expect(markdown.stdout).toContain('### ✅ Rehearsal');
-    expect(markdown.stdout).toMatch(/\| 20261123120000_rename_users_email contract 5 \| `ALTER TABLE users ALTER COLUMN email DROP NOT NULL` \|.*\| — \| ✅ works \|/);
+    expect(markdown.stdout).toMatch(/\| 20261123120000_rename_users_email contract 5 \| `DROP FUNCTION IF EXISTS "pgate_users_email_address_sync"\(\)` \|.*\| — \| ✅ works \|/);
   });
 
   it('puts the measured duration and app matrix of a saved rehearsal next to each unit of `migrate plan --rehearsal`', async () => {

@@ -53,7 +53,7 @@ describe('plan report with a database', () => {
     const [backfill, verify] = report.units[1]?.steps ?? [];
     expect(backfill).toMatchObject({ kind: 'backfill', estimate: { rows: 5000, rateSource: 'none' }, explain: { kind: 'plan' } });
     if (backfill?.kind === 'backfill' && backfill.explain.kind === 'plan') expect(backfill.explain.text).toMatch(/^Update on users/);
-    expect(backfill?.kind === 'backfill' && backfill.batchSql).toContain('WHERE ("id") <= ($1::bigint) AND (email_address IS NULL)');
+    expect(backfill?.kind === 'backfill' && backfill.batchSql).toContain('WHERE ("id") <= ($1::bigint) AND ("email_address" IS DISTINCT FROM ("email"))');
     if (verify?.kind === 'verify' && verify.explain.kind === 'plan') expect(verify.explain.text).toMatch(/Aggregate/);
     else expect.fail('verify was not explained');
     expect(report.units[2]?.gate).toMatchObject({ status: 'waiting', missing: expect.stringContaining('no deploy of app "api"') });

@@ -61,7 +61,7 @@ describe('plan report of migrations-example, offline', () => {
 
   it('names the worst lock, the rollback story and the lock levels per statement', async () => {
     const report = await offlineReport();
-    expect(report.summary.worstLock).toMatchObject({ level: 'ACCESS EXCLUSIVE', relation: 'users', blocks: 'readsAndWrites', phase: 'expand', step: 0 });
+    expect(report.summary.worstLock).toMatchObject({ level: 'ACCESS EXCLUSIVE', relation: 'users', blocks: 'readsAndWrites', held: 'transaction', phase: 'expand', step: 1 });
     expect(report.summary).toMatchObject({ units: 6, errors: 0, warnings: 0, irreversibleUnits: 2, biggestTable: null });
     const index = report.units[1]?.steps[1];
     expect(index).toMatchObject({

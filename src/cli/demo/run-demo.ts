@@ -19,7 +19,7 @@ const exampleDir = fileURLToPath(new URL('../../../migrations-example/', import.
  */
 export async function runDemo(): Promise<void> {
   const say = (...lines: string[]): void => printLines(...lines);
-  say(color.bold('phasegate demo: rename users.email to users.email_address, and add orders.status'), '');
+  say(color.bold('phasegate demo: rename users.email to users.email_address (one ops.alterColumn), and add orders.status'), '');
   say('starting an embedded PostgreSQL (nothing to install)...');
   const server = await startEmbeddedServer();
   const admin = new pg.Client({ connectionString: server.url });
@@ -69,7 +69,7 @@ export async function runDemo(): Promise<void> {
     say(color.bold('before any migration'));
     await showApps();
     await run('expand: additive DDL only, so v1 keeps working', { phase: 'expand' });
-    await run('dualWrite: a trigger keeps email and email_address in sync', { phase: 'dualWrite' });
+    await run('dualWrite: a generated trigger keeps email and email_address in sync', { phase: 'dualWrite' });
     await run('backfill: old rows in keyset batches, then verify', { phase: 'backfill' });
     await run('contract waits until api 2.x is deployed');
     say(color.bold('$ migrate mark --app api --version 2.0.0') + color.dim('   # the CD pipeline, after deploying api 2.0.0'));
