@@ -7,5 +7,5 @@ import { prewarmIsolatedImport } from '../dist/load/isolated-import.js';
 const READS_MIGRATIONS = new Set(['advance', 'status', 'plan', 'lint', 'approve', 'pause', 'resume', 'rollback']);
 if (process.argv.slice(2).some((arg) => READS_MIGRATIONS.has(arg))) prewarmIsolatedImport();
 
-const { main } = await import('../dist/cli/main.js');
+const { main } = await import('../dist/migrate.js');
 process.exitCode = await main(process.argv);
