@@ -45,6 +45,23 @@ const fromDist = {
   },
 };
 
+/*
+ * zod's namespace object re-exports its messages in some 50 languages (half
+ * the bundle); phasegate reports in English only, which zod imports itself.
+ */
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: 'zod-locales', namespace: 'zod-english-only', pluginData: args.resolveDir } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: "export { default as en } from '../locales/en.js';",
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
 await build({
   entryPoints: [path.join(src, 'cli', 'main.ts')],
   outfile,
@@ -53,7 +70,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external,
-  plugins: [fromDist],
+  plugins: [fromDist, englishOnlyZod],
   // pg asks whether it runs on Cloudflare Workers; on Node 20, which has no
   // navigator, it finds out by building a fetch Response, which loads undici
   // (some 25 ms). Node 21+ has a navigator with a userAgent such as this one.
