@@ -65,17 +65,7 @@ const englishOnlyZod = {
 };
 
 await build({
-  /*
-   * What bin/migrate.js needs: the loader's worker first (so that it starts
-   * while the rest of the CLI initialises), then the CLI, whose modules a
-   * dynamic import keeps uninitialised until then.
-   */
-  stdin: {
-    contents: "export { prewarmIsolatedImport } from './load/isolated-import.ts';\nexport const loadMain = () => import('./cli/main.ts');\n",
-    resolveDir: src,
-    sourcefile: 'cli-bundle-entry.ts',
-    loader: 'ts',
-  },
+  entryPoints: [path.join(src, 'cli', 'main.ts')],
   outfile,
   bundle: true,
   platform: 'node',

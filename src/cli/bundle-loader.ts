@@ -17,14 +17,16 @@ export interface LoadedBundle<T> {
  * its own, and compiling the bundle's code anew is a good part of every
  * command's start-up. The cache lives in node_modules/.cache/phasegate of the
  * project phasegate is installed in (of its own checkout in development),
- * named after a hash of the bundle, the Node version and the architecture;
+ * one per command, named after a hash of the bundle, the Node version and the architecture;
  * V8 itself refuses a cache made with other flags. Without such a folder
  * the bundle is compiled anew each time.
  */
-export function loadBundle<T>(file: string): LoadedBundle<T> {
+export function loadBundle<T>(file: string, command: string | undefined): LoadedBundle<T> {
   const dir = cacheDir(file);
   const source = readFileSync(file);
-  const name = `migrate-${createHash('sha256').update(source).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32)}.v8`;
+  const build = createHash('sha256').update(source).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
+  // One cache per command: each holds the functions its command compiled.
+  const name = `migrate-${build}-${command !== undefined && /^[a-z]+$/.test(command) ? command : 'other'}.v8`;
   const cachedData = dir === undefined ? undefined : readCache(path.join(dir, name));
   // Node's CommonJS wrapper, on the first line so that line numbers stay right.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, importPackage) {${source.toString('utf8')}\n})`, {
@@ -37,7 +39,7 @@ export function loadBundle<T>(file: string): LoadedBundle<T> {
     exports: module.exports as T,
     saveCache: () => {
       if (dir === undefined || (cachedData !== undefined && !script.cachedDataRejected)) return;
-      writeCache(dir, name, script.createCachedData());
+      writeCache(dir, name, build, script.createCachedData());
     },
   };
 }
@@ -70,7 +72,7 @@ function readCache(file: string): Buffer | undefined {
 }
 
 /** The cache is only a speed-up: a folder that cannot be written just means no cache. */
-function writeCache(dir: string, name: string, data: Buffer): void {
+function writeCache(dir: string, name: string, build: string, data: Buffer): void {
   try {
     mkdirSync(dir, { recursive: true });
     // Written whole under a name of its own, then renamed: a concurrent run reads the old file or the new one.
@@ -78,7 +80,8 @@ function writeCache(dir: string, name: string, data: Buffer): void {
     writeFileSync(temporary, data);
     renameSync(temporary, path.join(dir, name));
     for (const other of readdirSync(dir)) {
-      if (other !== name && /^migrate-[0-9a-f]+\.v8$/.test(other)) rmSync(path.join(dir, other), { force: true });
+      // Caches of other builds or Node versions are never read again.
+      if (/^migrate-[0-9a-f]+-[a-z]+\.v8$/.test(other) && !other.startsWith(`migrate-${build}-`)) rmSync(path.join(dir, other), { force: true });
     }
   } catch {
     // Left without a cache; the next run tries again.

@@ -49,7 +49,13 @@ parentPort.once('message', async (files) => {
 });
 `;
 
-let warm: Worker | undefined;
+/*
+ * bin/migrate.js starts the worker through dist/load/isolated-import.js
+ * before the CLI bundle (which has its own copy of this module) is loaded, so
+ * the warm worker is kept where both copies find it.
+ */
+const WARM = Symbol.for('phasegate.warmLoaderWorker');
+const holder = globalThis as { [WARM]?: Worker | undefined };
 
 function startWorker(): Worker {
   const worker = new Worker(WORKER_SOURCE, {
@@ -68,7 +74,7 @@ function startWorker(): Worker {
  * with the CLI's own; the next `importIsolated` uses it. Only a speed-up.
  */
 export function prewarmIsolatedImport(): void {
-  warm ??= startWorker();
+  holder[WARM] ??= startWorker();
 }
 
 /** Told of each file as soon as its outcome is known, while the worker goes on with the next. */
@@ -87,8 +93,8 @@ export async function importIsolated(files: readonly string[], timeLimitMs: numb
     onImported?.(file, outcome);
   };
   for (let rest = files; rest.length > 0; rest = files.filter((f) => !results.has(f))) {
-    const worker = warm ?? startWorker();
-    warm = undefined;
+    const worker = holder[WARM] ?? startWorker();
+    holder[WARM] = undefined;
     await runWorker(worker, rest, timeLimitMs, results, record);
   }
   return results;
