@@ -78,6 +78,7 @@ await build({
   // (some 25 ms). Node 21+ has a navigator with a userAgent such as this one.
   define: { navigator: '{"userAgent":"Node.js"}' },
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
 });
 
