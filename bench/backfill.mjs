@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
+import { ensureStateSchema } from '../dist/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -90,8 +91,10 @@ function startWriters() {
   };
 }
 
-async function measure(label, work, withWriters) {
+/** `work` runs timed; `before` (not timed) readies what a deploy would find in place. */
+async function measure(label, { before, work }, withWriters) {
   await prepare();
+  await before?.();
   const writers = withWriters ? startWriters() : undefined;
   if (writers !== undefined) await new Promise((r) => setTimeout(r, 300)); // let them reach a steady state
   const { rows: lsn } = await db.query('SELECT pg_current_wal_lsn() AS lsn');
@@ -103,9 +106,11 @@ async function measure(label, work, withWriters) {
   return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load };
 }
 
-const plainUpdate = async () => {
-  await db.query('UPDATE items SET v2 = v * 2');
-  return [];
+const plainUpdate = {
+  work: async () => {
+    await db.query('UPDATE items SET v2 = v * 2');
+    return [];
+  },
 };
 let schemaCounter = 0;
 /**
@@ -113,8 +118,12 @@ let schemaCounter = 0;
  * durations are read from the state store while it runs (a small SELECT every
  * 20 ms on another connection): each batch writes its duration with its checkpoint.
  */
-const backfill = async () => {
+const backfill = () => {
   const schema = `bench_state_${(schemaCounter += 1)}`;
+  // A deploy's runner finds the state store installed (the first run on a database installs it once).
+  return { before: () => ensureStateSchema(db, schema), work: () => runAdvance(schema) };
+};
+const runAdvance = async (schema) => {
   const child = spawn(process.execPath, [bin, 'advance', '--schema', schema], {
     cwd: dir,
     env: { ...process.env, DATABASE_URL: url.toString(), PHASEGATE_LOG_LEVEL: 'warn' },
@@ -129,12 +138,8 @@ const backfill = async () => {
   let done = false;
   void exited.then(() => (done = true));
   while (!done) {
-    try {
-      const { rows: seen } = await watcher.query(`SELECT batches, last_batch_ms FROM ${schema}.backfills`);
-      if (seen[0]?.last_batch_ms != null) batchMs.set(seen[0].batches, seen[0].last_batch_ms);
-    } catch {
-      // The state schema is not there yet.
-    }
+    const { rows: seen } = await watcher.query(`SELECT batches, last_batch_ms FROM ${schema}.backfills`);
+    if (seen[0]?.last_batch_ms != null) batchMs.set(seen[0].batches, seen[0].last_batch_ms);
     await new Promise((r) => setTimeout(r, 20));
   }
   await watcher.end();
@@ -151,9 +156,9 @@ const baseline = await baselineWriters.stop();
 
 const results = [
   await measure('plain UPDATE, idle', plainUpdate, false),
-  await measure('migrate advance (backfill, defaults), idle', backfill, false),
+  await measure('migrate advance (backfill, defaults), idle', backfill(), false),
   await measure(`plain UPDATE, ${writerCount} writers`, plainUpdate, true),
-  await measure(`migrate advance (backfill, defaults), ${writerCount} writers`, backfill, true),
+  await measure(`migrate advance (backfill, defaults), ${writerCount} writers`, backfill(), true),
 ];
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
