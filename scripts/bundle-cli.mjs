@@ -1,4 +1,5 @@
-// Bundles the CLI into dist/migrate.cjs (run after tsc, which still emits
+// Bundles the CLI into dist/migrate.cjs, and the API migration files see
+// into dist/load/migration-api.cjs (run after tsc, which still emits
 // dist/ for the library, its types, the loaders' files and bin's bundle
 // loader). One file instead of some 200 modules and the pure-JS dependencies'
 // own trees, compiled from V8's code cache by dist/cli/bundle-loader.js, is
@@ -79,6 +80,17 @@ await build({
   define: { navigator: '{"userAgent":"Node.js"}' },
   sourcemap: true,
   sourcesContent: false,
+  logLevel: 'warning',
+});
+
+// What migration files import as 'phasegate' in the loader's worker, as CommonJS (see src/load/isolated-import.ts).
+await build({
+  entryPoints: [path.join(src, 'load', 'migration-api.ts')],
+  outfile: path.join(dist, 'load', 'migration-api.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
   logLevel: 'warning',
 });
 

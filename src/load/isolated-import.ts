@@ -50,6 +50,17 @@ parentPort.once('message', async (files) => {
 `;
 
 /*
+ * What 'phasegate' names in a migration file: the CommonJS build of
+ * migration-api.ts (written by scripts/bundle-cli.mjs), which jiti runs as it
+ * is, where an ES module would be transformed again for every file; else the
+ * module itself (its .ts source when running from src/).
+ */
+function migrationApi(): string {
+  const commonJs = fileURLToPath(new URL('./migration-api.cjs', import.meta.url));
+  return existsSync(commonJs) ? commonJs : sourceOf('./migration-api.js');
+}
+
+/*
  * bin/migrate.js starts the worker through dist/load/isolated-import.js
  * before the CLI bundle (which has its own copy of this module) is loaded, so
  * the warm worker is kept where both copies find it.
@@ -60,7 +71,7 @@ const holder = globalThis as { [WARM]?: Worker | undefined };
 function startWorker(): Worker {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { jiti: createRequire(import.meta.url).resolve('jiti'), from: import.meta.url, entry: sourceOf('./migration-api.js') },
+    workerData: { jiti: createRequire(import.meta.url).resolve('jiti'), from: import.meta.url, entry: migrationApi() },
     stdout: false,
     stderr: false,
   });
