@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// The `migrate` (and `phasegate`) executable: a thin shell over the built CLI.
+// The `migrate` (and `phasegate`) executable: a thin shell over the CLI bundle.
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../dist/cli/bundle-loader.js';
 import { prewarmIsolatedImport } from '../dist/load/isolated-import.js';
 
 // Migration files load in a worker thread: a command that reads them starts it
-// now, so its start-up overlaps with loading the CLI itself.
+// first, so its start-up overlaps with loading the CLI itself.
 const READS_MIGRATIONS = new Set(['advance', 'status', 'plan', 'lint', 'approve', 'pause', 'resume', 'rollback']);
 if (process.argv.slice(2).some((arg) => READS_MIGRATIONS.has(arg))) prewarmIsolatedImport();
 
-const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv);
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const bundle = loadBundle(fileURLToPath(new URL('../dist/migrate.cjs', import.meta.url)), command);
+process.exitCode = await bundle.exports.main(process.argv);
+bundle.saveCache();

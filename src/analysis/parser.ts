@@ -2,15 +2,31 @@
  * The only module that imports libpg-query (STYLE §2.1). It loads the WASM
  * parser once and turns its output into offsets we control.
  */
-import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isObject, listField, numberField } from './ast.js';
 
-let loading: Promise<void> | undefined;
+type LibPgQuery = typeof import('libpg-query');
 
-/** Loads the WASM parser once; every public analysis function awaits this first. */
+let loading: Promise<void> | undefined;
+let lib: LibPgQuery | undefined;
+
+/**
+ * Loads the WASM parser once; every public analysis function awaits this
+ * first. The package itself is imported only here, so a command that parses
+ * nothing (a no-op `advance`) never loads it.
+ */
 export function loadParser(): Promise<void> {
-  loading ??= loadModule();
+  loading ??= (async () => {
+    const module = await import('libpg-query');
+    await module.loadModule();
+    lib = module;
+  })();
   return loading;
+}
+
+/** The loaded parser; calling a parse function before loadParser() resolved is a bug. */
+function parser(): LibPgQuery {
+  if (lib === undefined) throw new Error('the SQL parser is used before loadParser() resolved');
+  return lib;
 }
 
 /** One top-level statement as the parser delimits it. */
@@ -31,7 +47,7 @@ export function parseStatements(sql: string, byteLength: number): ParseOutcome {
   let result: unknown;
   try {
     // libpg-query rejects an empty string instead of returning no statements.
-    result = sql.trim() === '' ? { stmts: [] } : parseSync(sql);
+    result = sql.trim() === '' ? { stmts: [] } : parser().parseSync(sql);
   } catch (error) {
     return { kind: 'error', ...parserError(error) };
   }
@@ -48,7 +64,7 @@ export function parseStatements(sql: string, byteLength: number): ParseOutcome {
 /** The parse tree of `sql`, or undefined when it does not parse. Requires loadParser(). */
 export function parseTree(sql: string): unknown {
   try {
-    return parseSync(sql);
+    return parser().parseSync(sql);
   } catch {
     return undefined;
   }
@@ -64,7 +80,7 @@ function parserError(error: unknown): { readonly message: string; readonly posit
 /** The PL/pgSQL tree of a DO block or CREATE FUNCTION statement, or undefined when it does not compile. Requires loadParser(). */
 export function parsePlpgsql(statement: string): unknown {
   try {
-    return listField(asObject(parsePlPgSQLSync(statement)), 'plpgsql_funcs')[0];
+    return listField(asObject(parser().parsePlPgSQLSync(statement)), 'plpgsql_funcs')[0];
   } catch {
     return undefined;
   }
@@ -80,7 +96,7 @@ export interface CommentToken {
 /** The `--` and `/* *\/` comments of a text that already parsed. Requires loadParser(). */
 export function scanComments(sql: string): readonly CommentToken[] {
   const out: CommentToken[] = [];
-  for (const token of listField(asObject(scanSync(sql)), 'tokens')) {
+  for (const token of listField(asObject(parser().scanSync(sql)), 'tokens')) {
     if (!isObject(token)) continue;
     const name = token['tokenName'];
     const text = token['text'];
@@ -94,7 +110,7 @@ export function scanComments(sql: string): readonly CommentToken[] {
 /** The text of every string constant ('...', E'...', $$...$$) in a text that already parsed. Requires loadParser(). */
 export function scanStringConstants(sql: string): readonly string[] {
   const out: string[] = [];
-  for (const token of listField(asObject(scanSync(sql)), 'tokens')) {
+  for (const token of listField(asObject(parser().scanSync(sql)), 'tokens')) {
     if (isObject(token) && token['tokenName'] === 'SCONST' && typeof token['text'] === 'string') out.push(token['text']);
   }
   return out;
@@ -104,7 +120,7 @@ export function scanStringConstants(sql: string): readonly string[] {
 export function parseTypeName(type: string): unknown {
   if (type.includes(';')) return undefined;
   try {
-    const result: unknown = parseSync(`SELECT NULL::${type}`);
+    const result: unknown = parser().parseSync(`SELECT NULL::${type}`);
     const stmt = listField(asObject(result), 'stmts')[0];
     const select = isObject(stmt) && isObject(stmt['stmt']) ? stmt['stmt']['SelectStmt'] : undefined;
     const target = listField(asObject(select), 'targetList')[0];

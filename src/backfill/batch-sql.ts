@@ -17,6 +17,13 @@ export interface BatchSql {
    * from its text, lies past `lower`.
    */
   readonly boundary: (hasLower: boolean) => string;
+  /**
+   * The end of a full batch: the key `limit` keys after `lower`, the same
+   * walk without counting or sorting the batch's keys; no row when fewer
+   * keys are left before `upper` (then `boundary` finds the last batch's
+   * end). `[...upper, limit, ...lower?]` → `{ last_key, advanced }`.
+   */
+  readonly fullBatchEnd: (hasLower: boolean) => string;
   /** The batch itself, by key range: `[...upper, ...lower?]` → row count. */
   readonly update: (hasLower: boolean) => string;
   /** How many rows still match `where`, when the spec has one. */
@@ -29,7 +36,8 @@ export interface BatchSql {
  * Builds the keyset statements over a table resolved by the catalog (`table`
  * is its quoted name). Row comparisons such as `(a, b) > ($1, $2)` are index
  * conditions on a btree over (a, b), so both the boundary and the UPDATE walk
- * the key index; nothing ever uses OFFSET.
+ * the key index. The only OFFSET is the one batch's length within that walk,
+ * never a position in the table.
  */
 export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey): BatchSql {
   const cols = key.columns.map((c) => quoteIdent(c.name));
@@ -48,6 +56,11 @@ export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey):
                WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
                ORDER BY ${ascending} LIMIT $${n + 1}) AS batch
        ORDER BY ${descending} LIMIT 1`,
+    fullBatchEnd: (hasLower) => `
+      SELECT ${asText} AS last_key, ${hasLower ? `${reparsed} > ${params(n + 2)}` : 'true'} AS advanced
+        FROM ${table}
+       WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
+       ORDER BY ${ascending} OFFSET ($${n + 1}::bigint - 1) LIMIT 1`,
     update: (hasLower) => batchUpdate(spec, table, `${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}`),
     remaining: spec.where === undefined ? undefined : `SELECT count(*) FROM ${table} WHERE ${spec.where}`,
     keyText: `(${key.columns.map((c) => c.name).join(', ')})`,

@@ -14,7 +14,7 @@ const INDEX_NODES: ReadonlySet<string> = new Set(['Index Scan', 'Index Only Scan
  */
 export async function checkBatchPlan(db: Queryable, sql: BatchSql, upperKey: readonly string[], size: number, estimatedRows: number, table: string): Promise<void> {
   if (estimatedRows < SMALL_TABLE_ROWS) return;
-  const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql.boundary(false)}`, [...upperKey, size]);
+  const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql.fullBatchEnd(false)}`, [...upperKey, size]);
   const plan = rows[0]?.['QUERY PLAN'];
   if (nodeTypes(plan).some((type) => INDEX_NODES.has(type))) return;
   throw new PhasegateError('REFUSED', `the backfill of ${table} would not walk its key ${sql.keyText} by an index scan; each batch would read the whole table`, {

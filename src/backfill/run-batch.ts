@@ -64,12 +64,13 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
         await setLocalTimeouts(db, settings);
         await pinExactKeyText(db);
         const lower = cursor.lastKey === null ? [] : cursor.lastKey;
-        const { rows } = await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), [
-          ...cursor.upperKey,
-          attemptSize,
-          ...lower,
-        ]);
-        const boundary = rows[0];
+        const params = [...cursor.upperKey, attemptSize, ...lower];
+        // Every batch but a pass's last is full: its end is found without counting its keys.
+        const full = (await db.query<{ last_key: string[]; advanced: boolean }>(sql.fullBatchEnd(cursor.lastKey !== null), params)).rows[0];
+        const boundary =
+          full === undefined
+            ? (await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), params)).rows[0]
+            : { rows: attemptSize, ...full };
         if (boundary === undefined) return { kind: 'end' };
         if (!boundary.advanced) throw noProgress(ctx, cursor, boundary.last_key);
         range = { rows: boundary.rows, lastKey: boundary.last_key };

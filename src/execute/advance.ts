@@ -252,10 +252,13 @@ function simulatedDone(unit: Unit, now: Date): UnitRecord {
 }
 
 function combineSignals(signal: AbortSignal | undefined, budgetMs: number | undefined): AbortSignal | undefined {
-  const signals = [signal, budgetMs === undefined ? undefined : AbortSignal.timeout(budgetMs)].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
-  return signals.length === 0 ? undefined : AbortSignal.any(signals);
+  if (budgetMs === undefined) return signal;
+  // Not AbortSignal.timeout: AbortSignal.any holds its sources weakly, and a
+  // timeout signal nothing else holds may be collected before it fires. The
+  // timer holds this controller until then; unref'd, it keeps no process alive.
+  const budget = new AbortController();
+  setTimeout(() => budget.abort(new Error('time budget spent')), budgetMs).unref();
+  return signal === undefined ? budget.signal : AbortSignal.any([signal, budget.signal]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createJiti } from 'jiti';
+import type { Jiti } from 'jiti';
 import { sourceOf } from './isolated-import.js';
 
 /*
@@ -7,9 +7,14 @@ import { sourceOf } from './isolated-import.js';
  * phasegate (dist/index.js when built, src/index.ts when run from source), so
  * a project works wherever it lives, installed package or not.
  */
-const jiti = createJiti(import.meta.url, { alias: { phasegate: sourceOf('../index.js') }, moduleCache: false });
+let jiti: Promise<Jiti> | undefined;
 
 /** Loads a .ts/.js module (no build step needed) in this thread and returns its default export. */
 export async function importModule(file: string): Promise<unknown> {
-  return jiti.import(file, { default: true });
+  // Loaded on first use: most commands run without a config file to import.
+  jiti ??= (async () => {
+    const { createJiti } = await import('jiti');
+    return createJiti(import.meta.url, { alias: { phasegate: sourceOf('../index.js') }, moduleCache: false });
+  })();
+  return (await jiti).import(file, { default: true });
 }

@@ -49,12 +49,29 @@ parentPort.once('message', async (files) => {
 });
 `;
 
-let warm: Worker | undefined;
+/*
+ * What 'phasegate' names in a migration file: the CommonJS build of
+ * migration-api.ts (written by scripts/bundle-cli.mjs), which jiti runs as it
+ * is, where an ES module would be transformed again for every file; else the
+ * module itself (its .ts source when running from src/).
+ */
+function migrationApi(): string {
+  const commonJs = fileURLToPath(new URL('./migration-api.cjs', import.meta.url));
+  return existsSync(commonJs) ? commonJs : sourceOf('./migration-api.js');
+}
+
+/*
+ * bin/migrate.js starts the worker through dist/load/isolated-import.js
+ * before the CLI bundle (which has its own copy of this module) is loaded, so
+ * the warm worker is kept where both copies find it.
+ */
+const WARM = Symbol.for('phasegate.warmLoaderWorker');
+const holder = globalThis as { [WARM]?: Worker | undefined };
 
 function startWorker(): Worker {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { jiti: createRequire(import.meta.url).resolve('jiti'), from: import.meta.url, entry: sourceOf('./migration-api.js') },
+    workerData: { jiti: createRequire(import.meta.url).resolve('jiti'), from: import.meta.url, entry: migrationApi() },
     stdout: false,
     stderr: false,
   });
@@ -68,8 +85,11 @@ function startWorker(): Worker {
  * with the CLI's own; the next `importIsolated` uses it. Only a speed-up.
  */
 export function prewarmIsolatedImport(): void {
-  warm ??= startWorker();
+  holder[WARM] ??= startWorker();
 }
+
+/** Told of each file as soon as its outcome is known, while the worker goes on with the next. */
+export type OnImported = (file: string, outcome: IsolatedImport) => void;
 
 /**
  * Loads each file in a worker thread with a time limit per file, so a file
@@ -77,18 +97,28 @@ export function prewarmIsolatedImport(): void {
  * with a reason instead of ending or hanging the command. After a file that
  * ends the worker, a fresh worker goes on with the files after it.
  */
-export async function importIsolated(files: readonly string[], timeLimitMs: number): Promise<Map<string, IsolatedImport>> {
+export async function importIsolated(files: readonly string[], timeLimitMs: number, onImported?: OnImported): Promise<Map<string, IsolatedImport>> {
   const results = new Map<string, IsolatedImport>();
+  const record = (file: string, outcome: IsolatedImport): void => {
+    results.set(file, outcome);
+    onImported?.(file, outcome);
+  };
   for (let rest = files; rest.length > 0; rest = files.filter((f) => !results.has(f))) {
-    const worker = warm ?? startWorker();
-    warm = undefined;
-    await runWorker(worker, rest, timeLimitMs, results);
+    const worker = holder[WARM] ?? startWorker();
+    holder[WARM] = undefined;
+    await runWorker(worker, rest, timeLimitMs, results, record);
   }
   return results;
 }
 
 /** One worker over `files`, until it has loaded them all or died on one (which then has its reason). */
-function runWorker(worker: Worker, files: readonly string[], timeLimitMs: number, results: Map<string, IsolatedImport>): Promise<void> {
+function runWorker(
+  worker: Worker,
+  files: readonly string[],
+  timeLimitMs: number,
+  results: ReadonlyMap<string, IsolatedImport>,
+  record: (file: string, outcome: IsolatedImport) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     let current = files[0] ?? '';
     let timer: NodeJS.Timeout | undefined;
@@ -97,7 +127,7 @@ function runWorker(worker: Worker, files: readonly string[], timeLimitMs: number
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (!results.has(current)) results.set(current, { kind: 'failed', reason: reason ?? 'it ended the loader' });
+      if (!results.has(current)) record(current, { kind: 'failed', reason: reason ?? 'it ended the loader' });
       // A worker that loops forever ignores everything but terminate().
       void worker.terminate();
       resolve();
@@ -113,7 +143,7 @@ function runWorker(worker: Worker, files: readonly string[], timeLimitMs: number
         arm();
         return;
       }
-      results.set(message.file, message.kind === 'loaded' ? { kind: 'loaded', value: message.value } : { kind: 'failed', reason: message.reason });
+      record(message.file, message.kind === 'loaded' ? { kind: 'loaded', value: message.value } : { kind: 'failed', reason: message.reason });
       if (files.every((f) => results.has(f))) stop(undefined);
     });
     worker.on('error', (error) => stop(error.message));

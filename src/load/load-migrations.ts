@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
-import { importIsolated } from './isolated-import.js';
+import { importIsolated, type IsolatedImport } from './isolated-import.js';
 
 /** How long one migration file may take to load before it counts as hung. */
 export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
@@ -78,21 +78,30 @@ export async function loadEachMigration(files: readonly string[], options: LoadO
     if (match === null) outcomes.set(file, { kind: 'failed', problems: [`${file}: file name must be <sortable id>_<name>.ts, e.g. 20261123120000_rename_users_email.ts`] });
     else named.push({ file, id: match[1] ?? '' });
   }
-  // Relative paths would be read as package names by the module loader.
-  const loaded = await importIsolated(named.map((n) => path.resolve(n.file)), options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS);
-  for (const { file, id } of named) {
-    const outcome = loaded.get(path.resolve(file));
+  const built = new Map<string, MigrationLoad>();
+  const build = ({ file, id }: { file: string; id: string }, outcome: IsolatedImport | undefined): void => {
     if (outcome?.kind !== 'loaded') {
-      outcomes.set(file, { kind: 'failed', problems: [`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`] });
-      continue;
+      built.set(file, { kind: 'failed', problems: [`${file}: cannot be loaded: ${outcome?.reason ?? 'it was not loaded'}`] });
+      return;
     }
     try {
       const migration = buildMigration(id, file, outcome.value);
       const settings = settingsProblems(migration, options.defaults);
-      outcomes.set(file, settings.length > 0 ? { kind: 'failed', problems: settings } : { kind: 'loaded', migration });
+      built.set(file, settings.length > 0 ? { kind: 'failed', problems: settings } : { kind: 'loaded', migration });
     } catch (error) {
-      outcomes.set(file, { kind: 'failed', problems: [(error as Error).message] });
+      built.set(file, { kind: 'failed', problems: [(error as Error).message] });
     }
+  };
+  // Relative paths would be read as package names by the module loader.
+  const byPath = new Map(named.map((n) => [path.resolve(n.file), n]));
+  // Each file is validated as soon as the worker sends it, while the worker loads the next.
+  const loaded = await importIsolated([...byPath.keys()], options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS, (resolved, outcome) => {
+    const entry = byPath.get(resolved);
+    if (entry !== undefined) build(entry, outcome);
+  });
+  for (const n of named) {
+    if (!built.has(n.file)) build(n, loaded.get(path.resolve(n.file)));
+    outcomes.set(n.file, built.get(n.file) as MigrationLoad);
   }
   return outcomes;
 }
