@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { referencesSql, foreignKeyTarget } from './constraint-definition.js';
+import { columnCheck, columnReference, columnReferencesSql } from './constraint-definition.js';
 import { generatedName } from './names.js';
 import { setNotNullSteps } from './not-null.js';
 import type { GeneratedStep, OperationFragment, OperationOutput, RequiredName } from './output.js';
@@ -28,24 +28,9 @@ const columnSchema = z.strictObject({
   /** true adds a UNIQUE constraint in contract (a concurrent unique index, then USING INDEX). */
   unique: z.boolean().optional(),
   /** A CHECK on the column: added NOT VALID in expand (new writes obey it), validated in contract. */
-  check: z
-    .strictObject({
-      /** The constraint's name; default `pgate_<table>_<column>_check`. */
-      name: identifier.optional(),
-      /** The condition as SQL (`price > 0`). */
-      constraint: sqlText,
-    })
-    .optional(),
+  check: columnCheck.optional(),
   /** A foreign key from the column: added NOT VALID in expand, validated in contract. */
-  references: foreignKeyTarget
-    .omit({ columns: true })
-    .extend({
-      /** The constraint's name; default `pgate_<table>_<column>_fkey`. */
-      name: identifier.optional(),
-      /** The referenced column (a primary key or unique column). */
-      column: identifier,
-    })
-    .optional(),
+  references: columnReference.optional(),
 });
 
 /**
@@ -96,7 +81,7 @@ export function compileAddColumn(p: AddColumnParams): OperationOutput {
   const additions = [
     `ADD COLUMN ${column} ${pasted(col.type)}${defaultAtAdd}`,
     ...(check === undefined ? [] : [`ADD CONSTRAINT ${check.name} CHECK (${pasted(check.sql)}) NOT VALID`]),
-    ...(fkey === undefined ? [] : [`ADD CONSTRAINT ${fkey.name} FOREIGN KEY (${column}) ${referencesSql({ ...fkey.target, columns: [fkey.target.column] })} NOT VALID`]),
+    ...(fkey === undefined ? [] : [`ADD CONSTRAINT ${fkey.name} FOREIGN KEY (${column}) ${columnReferencesSql(fkey.target)} NOT VALID`]),
   ];
   const trigger = up === undefined ? undefined : fillTrigger(ref, { column: col.name, value: up, type: col.type });
   const alter = `ALTER TABLE ${table}`;

@@ -1,3 +1,5 @@
+import { columnCheck, columnReference, columnReferencesSql } from './constraint-definition.js';
+import { setNotNullSteps } from './not-null.js';
 import { z } from 'zod';
 import { generatedName } from './names.js';
 import type { GeneratedBackfill, GeneratedStep, OperationFragment, OperationOutput, PhaseOutput, RequiredName } from './output.js';
@@ -5,7 +7,6 @@ import { identifier, sqlText, tableShape } from './params.js';
 import { ident, literal, tableSql, type TableRef } from './sql.js';
 import { syncTrigger } from './sync-trigger.js';
 
-const ON_DELETE = ['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT'] as const;
 
 /**
  * `ops.alterColumn({ table, column, ... })`: renames a column, changes its
@@ -34,29 +35,9 @@ export const alterColumnSchema = z
     /** true: a UNIQUE constraint through a concurrently built index. Required to copy a unique or primary key column (a primary key keeps being one). */
     unique: z.boolean().optional(),
     /** A CHECK constraint, added NOT VALID and then validated in contract. */
-    check: z
-      .strictObject({
-        /** The constraint's name; default pgate_<table>_<column>_check. */
-        name: identifier.optional(),
-        /** The condition (SQL), e.g. "price > 0". */
-        constraint: sqlText,
-      })
-      .optional(),
+    check: columnCheck.optional(),
     /** A FOREIGN KEY, added NOT VALID and then validated in contract. */
-    references: z
-      .strictObject({
-        /** The referenced table, exactly as stored. */
-        table: tableShape.table,
-        /** Its schema; without it the search_path finds the table. */
-        schema: tableShape.schema,
-        /** The referenced column (unique or primary key). */
-        column: identifier,
-        /** The constraint's name; default pgate_<table>_<column>_fkey. */
-        name: identifier.optional(),
-        /** What deleting the referenced row does. */
-        onDelete: z.enum(ON_DELETE).optional(),
-      })
-      .optional(),
+    references: columnReference.optional(),
   })
   .superRefine((p, ctx) => {
     const problem = (path: string, message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
@@ -480,11 +461,11 @@ const objectInSchema = (p: AlterColumnParams, name: string): string => (p.schema
 
 function constraintsPlan(p: AlterColumnParams): OperationOutput {
   const table = tableSql({ schema: p.schema, table: p.table });
-  const contract = [...(p.nullable === false ? notNullSteps(p, p.column) : []), ...constraintSteps(p, p.column), ...defaultSteps(p, p.column)];
+  const contract = [...(p.nullable === false ? setNotNullSteps({ schema: p.schema, table: p.table }, p.column) : []), ...constraintSteps(p, p.column), ...defaultSteps(p, p.column)];
   const phases: Record<string, PhaseOutput> = {};
   if (p.nullable === true) {
     // A relaxation: harmless to the old app, and the new one may rely on it as soon as it runs.
-    phases.expand = { steps: [{ sql: `ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL` }], down: notNullSteps(p, p.column).map((s) => s.sql) };
+    phases.expand = { steps: [{ sql: `ALTER TABLE ${table} ALTER COLUMN ${ident(p.column)} DROP NOT NULL` }], down: setNotNullSteps({ schema: p.schema, table: p.table }, p.column).map((s) => s.sql) };
   }
   if (contract.length > 0) phases.contract = { steps: contract };
   return { phases };
@@ -494,18 +475,6 @@ function constraintsPlan(p: AlterColumnParams): OperationOutput {
 
 /** A name for a constraint the operation adds to `target`. */
 const constraintName = (p: AlterColumnParams, purpose: string): string => generatedName(p.table, p.name ?? p.column, purpose);
-
-/** NOT NULL without a long ACCESS EXCLUSIVE scan: CHECK NOT VALID, VALIDATE, SET NOT NULL (proven by the CHECK), drop the CHECK. */
-function notNullSteps(p: AlterColumnParams, target: string): GeneratedStep[] {
-  const table = tableSql({ schema: p.schema, table: p.table });
-  const check = ident(constraintName(p, 'not_null'));
-  return [
-    { sql: `ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${ident(target)} IS NOT NULL) NOT VALID` },
-    { sql: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${check}` },
-    { sql: `ALTER TABLE ${table} ALTER COLUMN ${ident(target)} SET NOT NULL` },
-    { sql: `ALTER TABLE ${table} DROP CONSTRAINT ${check}` },
-  ];
-}
 
 /**
  * The tightenings of `target`, each the safe way: constraints are added NOT
@@ -525,8 +494,7 @@ function constraintSteps(p: AlterColumnParams, target: string): GeneratedStep[] 
   if (p.references !== undefined) {
     const r = p.references;
     const name = ident(r.name ?? constraintName(p, 'fkey'));
-    const onDelete = r.onDelete === undefined ? '' : ` ON DELETE ${r.onDelete}`;
-    steps.push({ sql: `ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${ident(target)}) REFERENCES ${tableSql({ schema: r.schema, table: r.table })} (${ident(r.column)})${onDelete} NOT VALID` });
+    steps.push({ sql: `ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${ident(target)}) ${columnReferencesSql(r)} NOT VALID` });
     added.push(name);
   }
   steps.push(...added.map((name) => ({ sql: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}` })));

@@ -24,6 +24,25 @@ export const foreignKeyTarget = z.strictObject({
   onUpdate: referentialAction.optional(),
 });
 
+/** A foreign key from one column: `{ table, schema?, column, name?, onDelete?, onUpdate? }`. */
+export const columnReference = foreignKeyTarget.omit({ columns: true }).extend({
+  /** The referenced column (a primary key or unique column). */
+  column: identifier,
+  /** The constraint's name; default `pgate_<table>_<column>_fkey`. */
+  name: identifier.optional(),
+});
+
+/** A CHECK on one column: `{ name?, constraint }`. */
+export const columnCheck = z.strictObject({
+  /** The constraint's name; default `pgate_<table>_<column>_check`. */
+  name: identifier.optional(),
+  /** The condition as SQL (`price > 0`). */
+  constraint: sqlText,
+});
+
+/** `REFERENCES ...` of a one-column foreign key. */
+export const columnReferencesSql = (reference: z.output<typeof columnReference>): string => referencesSql({ ...reference, columns: [reference.column] });
+
 /** The constraint kinds addConstraint adds (and dropConstraint can put back), by `type`. */
 export const constraintShapes = {
   check: {

@@ -1,18 +1,8 @@
+import { columnReference, columnReferencesSql } from './constraint-definition.js';
 import { z } from 'zod';
 import type { OperationFragment, OperationOutput, RequiredName } from './output.js';
 import { identifier, sqlText, tableShape } from './params.js';
 import { ident, tableSql } from './sql.js';
-
-const referenceSchema = z.strictObject({
-  /** The referenced table (exact name). */
-  table: identifier,
-  /** Its schema; without it the search_path finds the table. */
-  schema: identifier.optional(),
-  /** The referenced column (exact name), usually its primary key. */
-  column: identifier,
-  /** What a delete of the referenced row does to this one (default NO ACTION). */
-  onDelete: z.enum(['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT']).optional(),
-});
 
 const columnSchema = z
   .strictObject({
@@ -31,7 +21,7 @@ const columnSchema = z
     /** A CHECK condition as one boolean SQL expression ("price >= 0"). */
     check: sqlText.optional(),
     /** A foreign key to another table's column. */
-    references: referenceSchema.optional(),
+    references: columnReference.optional(),
   })
   .refine((c) => !(c.primaryKey === true && c.nullable === true), { error: 'a primary key column cannot be nullable (drop nullable: true or primaryKey: true)' });
 
@@ -84,6 +74,6 @@ function columnSql(column: z.output<typeof columnSchema>): string {
     ...(column.default === undefined ? [] : [`DEFAULT (${column.default})`]),
     ...(column.unique === true ? ['UNIQUE'] : []),
     ...(column.check === undefined ? [] : [`CHECK (${column.check})`]),
-    ...(ref === undefined ? [] : [`REFERENCES ${tableSql({ schema: ref.schema, table: ref.table })} (${ident(ref.column)})${ref.onDelete === undefined ? '' : ` ON DELETE ${ref.onDelete}`}`]),
+    ...(ref === undefined ? [] : [`${ref.name === undefined ? '' : `CONSTRAINT ${ident(ref.name)} `}${columnReferencesSql(ref)}`]),
   ].join(' ');
 }
