@@ -98,7 +98,7 @@ describe('ops.addConstraint, dropConstraint, createIndex, dropIndex, addEnumValu
     const objects = async (): Promise<string[]> =>
       (
         await db.client.query<{ name: string }>(
-          `SELECT conname AS name FROM pg_constraint WHERE conrelid = '"Orders"'::regclass AND contype <> 'p' UNION SELECT relname FROM pg_class WHERE relkind = 'i' AND relname LIKE 'Orders%' AND relname <> 'Orders_pkey' ORDER BY 1`,
+          `SELECT conname AS name FROM pg_constraint WHERE conrelid = '"Orders"'::regclass AND contype NOT IN ('p', 'n') UNION SELECT relname FROM pg_class WHERE relkind = 'i' AND relname LIKE 'Orders%' AND relname <> 'Orders_pkey' ORDER BY 1`,
         )
       ).rows.map((r) => r.name);
     expect(await objects()).toEqual(['Orders "Ref" key', 'Orders_customer_fk', 'Orders_lower_ref_idx', 'Orders_note_idx', 'note_short', 'total_positive']);
