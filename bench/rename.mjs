@@ -9,9 +9,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { executionPolicy } from '../dist/cli/context.js';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
-import { advance, loadConfig, loadMigrations, recordMarker } from '../dist/index.js';
+import { advance, loadConfig, loadMigrations, policyFromConfig, recordMarker } from '../dist/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,7 +125,7 @@ async function run(label, source, n) {
   mkdirSync(path.join(dir, 'migrations'));
   writeFileSync(path.join(dir, 'migrations', '1_rename_users_email.ts'), source);
   const migrations = await loadMigrations(path.join(dir, 'migrations'));
-  const policy = executionPolicy(await loadConfig(dir, {}, {}));
+  const policy = policyFromConfig(await loadConfig(dir, {}, {}));
   const schema = 'phasegate';
 
   const started = performance.now();

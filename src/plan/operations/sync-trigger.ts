@@ -105,9 +105,13 @@ export interface RowTrigger {
  * `users.email` works as well as `email`.
  */
 function valueFromRow(table: TableRef, expression: string, type: string | undefined, row: 'NEW' | 'OLD' = 'NEW'): string {
+  // A lone quoted name (what a plain rename generates) is the row's field: read it directly, without a query per row.
+  if (QUOTED_NAME.test(expression)) return type === undefined ? `${row}.${expression}` : `CAST(${row}.${expression} AS ${pasted(type)})`;
   const value = type === undefined ? `(${pasted(expression)})` : `CAST((${pasted(expression)}) AS ${pasted(type)})`;
   return `(SELECT ${value} FROM (SELECT ${row}.*) AS ${ident(table.table)})`;
 }
+
+const QUOTED_NAME = /^"(?:[^"]|"")+"$/;
 
 /** A PL/pgSQL trigger function named `name` with `body`, and its BEFORE INSERT OR UPDATE row trigger. */
 function rowTrigger(table: TableRef, name: string, body: readonly string[]): RowTrigger {
