@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['plan', 'load', 'gates', 'analysis', 'state', 'execute', 'backfill', 'report', 'rehearse', 'pg'],
 };
 
-const SHARED_FILES: ReadonlySet<string> = new Set(['errors.js', 'logger.js', 'secrets.js']);
+const SHARED_FILES: ReadonlySet<string> = new Set(['errors.js', 'logger.js', 'secrets.js', 'disk-cache.js']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { cacheDir, readCacheFile, writeCacheFile } from '../disk-cache.js';
 
 /** The CLI bundle's exports, and a way to keep what V8 compiled for the next run. */
 export interface LoadedBundle<T> {
@@ -22,12 +23,13 @@ export interface LoadedBundle<T> {
  * the bundle is compiled anew each time.
  */
 export function loadBundle<T>(file: string, command: string | undefined): LoadedBundle<T> {
-  const dir = cacheDir(file);
+  // `file` is <package root>/dist/migrate.cjs.
+  const dir = cacheDir(path.dirname(path.dirname(file)));
   const source = readFileSync(file);
   const build = createHash('sha256').update(source).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
   // One cache per command: each holds the functions its command compiled.
   const name = `migrate-${build}-${command !== undefined && /^[a-z]+$/.test(command) ? command : 'other'}.v8`;
-  const cachedData = dir === undefined ? undefined : readCache(path.join(dir, name));
+  const cachedData = dir === undefined ? undefined : readCacheFile(path.join(dir, name));
   // Node's CommonJS wrapper, on the first line so that line numbers stay right.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, importPackage) {${source.toString('utf8')}\n})`, {
     filename: file,
@@ -54,36 +56,15 @@ function importPackage(specifier: string): Promise<unknown> {
   return import(specifier);
 }
 
-/** node_modules/.cache/phasegate of the project the package at `<root>/dist/<file>` belongs to, if there is a node_modules. */
-function cacheDir(file: string): string | undefined {
-  const root = path.dirname(path.dirname(file));
-  const parts = root.split(path.sep);
-  const installedIn = parts.lastIndexOf('node_modules');
-  const modules = installedIn === -1 ? path.join(root, 'node_modules') : parts.slice(0, installedIn + 1).join(path.sep);
-  return existsSync(modules) ? path.join(modules, '.cache', 'phasegate') : undefined;
-}
-
-function readCache(file: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The cache is only a speed-up: a folder that cannot be written just means no cache. */
 function writeCache(dir: string, name: string, build: string, data: Buffer): void {
+  if (!writeCacheFile(dir, name, data)) return;
   try {
-    mkdirSync(dir, { recursive: true });
-    // Written whole under a name of its own, then renamed: a concurrent run reads the old file or the new one.
-    const temporary = path.join(dir, `.${name}.${process.pid}`);
-    writeFileSync(temporary, data);
-    renameSync(temporary, path.join(dir, name));
     for (const other of readdirSync(dir)) {
       // Caches of other builds or Node versions are never read again.
       if (/^migrate-[0-9a-f]+-[a-z]+\.v8$/.test(other) && !other.startsWith(`migrate-${build}-`)) rmSync(path.join(dir, other), { force: true });
     }
   } catch {
-    // Left without a cache; the next run tries again.
+    // Left for the next run to clean up.
   }
 }

@@ -55,7 +55,7 @@ parentPort.once('message', async (files) => {
  * is, where an ES module would be transformed again for every file; else the
  * module itself (its .ts source when running from src/).
  */
-function migrationApi(): string {
+export function migrationApi(): string {
   const commonJs = fileURLToPath(new URL('./migration-api.cjs', import.meta.url));
   return existsSync(commonJs) ? commonJs : sourceOf('./migration-api.js');
 }

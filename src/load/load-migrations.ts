@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
-import { importIsolated, type IsolatedImport } from './isolated-import.js';
+import { ExportCache } from './export-cache.js';
+import { importIsolated, migrationApi, type IsolatedImport } from './isolated-import.js';
 
 /** How long one migration file may take to load before it counts as hung. */
 export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
@@ -92,12 +93,24 @@ export async function loadEachMigration(files: readonly string[], options: LoadO
       built.set(file, { kind: 'failed', problems: [(error as Error).message] });
     }
   };
+  // A data-only file loaded before is answered from the cache; the others go to the worker.
+  const cache = new ExportCache(await readFile(migrationApi(), 'utf8'));
+  const sources = new Map<string, string>();
+  for (const n of named) {
+    const source = await readFile(n.file, 'utf8').catch(() => undefined);
+    const cached = source === undefined ? undefined : cache.read(source);
+    if (source !== undefined) sources.set(path.resolve(n.file), source);
+    if (cached !== undefined) build(n, { kind: 'loaded', value: cached.value });
+  }
   // Relative paths would be read as package names by the module loader.
-  const byPath = new Map(named.map((n) => [path.resolve(n.file), n]));
+  const byPath = new Map(named.filter((n) => !built.has(n.file)).map((n) => [path.resolve(n.file), n]));
   // Each file is validated as soon as the worker sends it, while the worker loads the next.
-  const loaded = await importIsolated([...byPath.keys()], options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS, (resolved, outcome) => {
+  const loaded = byPath.size === 0 ? new Map<string, IsolatedImport>() : await importIsolated([...byPath.keys()], options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS, (resolved, outcome) => {
     const entry = byPath.get(resolved);
-    if (entry !== undefined) build(entry, outcome);
+    if (entry === undefined) return;
+    build(entry, outcome);
+    const source = sources.get(resolved);
+    if (outcome.kind === 'loaded' && built.get(entry.file)?.kind === 'loaded' && source !== undefined) cache.write(source, outcome.value);
   });
   for (const n of named) {
     if (!built.has(n.file)) build(n, loaded.get(path.resolve(n.file)));

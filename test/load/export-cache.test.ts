@@ -1,0 +1,56 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isDataOnly } from '../../src/load/export-cache.js';
+import { loadMigrations } from '../../src/load/index.js';
+
+const PLAIN = `import { defineMigration, ops } from 'phasegate';
+export default defineMigration({ description: 'v1', operations: [ops.createIndex({ table: 't', name: 't_a_idx', columns: ['a'] })] });
+`;
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'phasegate-export-cache-'));
+  await mkdir(path.join(dir, 'migrations'));
+  for (const [name, source] of Object.entries(files)) await writeFile(path.join(dir, 'migrations', name), source);
+  return path.join(dir, 'migrations');
+}
+
+describe('exports of data-only migration files, kept between runs', () => {
+  it('knows a data-only file from one that reaches outside its own text', () => {
+    expect(isDataOnly(PLAIN)).toBe(true);
+    expect(isDataOnly(`import type { MigrationDefinition } from 'phasegate';\nexport default { expand: { sql: 'SELECT 1' } } satisfies MigrationDefinition;`)).toBe(true);
+    for (const outside of [
+      "import { x } from './shared';\nexport default x;",
+      "import 'dotenv/config';\nexport default {};",
+      'export default { description: process.env.WHO };',
+      "export default { description: String(Date.now()) };",
+      "export default { description: require('os').hostname() };",
+      "export default await import('./other.js');",
+      "export * from './other.js';",
+      "export default { description: globalThis.name };",
+    ]) {
+      expect(isDataOnly(outside), outside).toBe(false);
+    }
+  });
+
+  it('loads an edited file as edited, and a file that reads the environment anew on every run', async () => {
+    const dir = await project({ '1_plain.ts': PLAIN, '2_env.ts': "import { defineMigration } from 'phasegate';\nexport default defineMigration({ description: process.env.PHASEGATE_TEST_WHO ?? 'nobody', expand: { sql: 'SELECT 1' } });\n" });
+    process.env['PHASEGATE_TEST_WHO'] = 'alice';
+    const first = await loadMigrations(dir);
+    expect(first.map((m) => m.description)).toEqual(['v1', 'alice']);
+    process.env['PHASEGATE_TEST_WHO'] = 'bob';
+    await writeFile(path.join(dir, '1_plain.ts'), PLAIN.replace("'v1'", "'v2'"));
+    const second = await loadMigrations(dir);
+    expect(second.map((m) => m.description)).toEqual(['v2', 'bob']);
+    delete process.env['PHASEGATE_TEST_WHO'];
+  });
+
+  it('gives the same migration from the cache as from the loader', async () => {
+    // A text no earlier run has seen, so the first load goes through the loader.
+    const dir = await project({ '1_plain.ts': PLAIN.replace("'v1'", `'${path.basename(await mkdtemp(path.join(tmpdir(), 'unique-')))}'`) });
+    const [loaded] = await loadMigrations(dir);
+    const [cached] = await loadMigrations(dir);
+    expect(cached).toEqual(loaded);
+  });
+});
