@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
@@ -94,10 +95,10 @@ export async function loadEachMigration(files: readonly string[], options: LoadO
     }
   };
   // A data-only file loaded before is answered from the cache; the others go to the worker.
-  const cache = new ExportCache(await readFile(migrationApi(), 'utf8'));
+  const cache = new ExportCache(readSource(migrationApi()) ?? '');
   const sources = new Map<string, string>();
   for (const n of named) {
-    const source = await readFile(n.file, 'utf8').catch(() => undefined);
+    const source = readSource(n.file);
     const cached = source === undefined ? undefined : cache.read(source);
     if (source !== undefined) sources.set(path.resolve(n.file), source);
     if (cached !== undefined) build(n, { kind: 'loaded', value: cached.value });
@@ -117,4 +118,13 @@ export async function loadEachMigration(files: readonly string[], options: LoadO
     outcomes.set(n.file, built.get(n.file) as MigrationLoad);
   }
   return outcomes;
+}
+
+/** A file's text, or undefined when it cannot be read (the loader then says why). Read at once: many small files, one after another. */
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
