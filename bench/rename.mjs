@@ -5,9 +5,10 @@
 // `email_address`. Prints total time per variant and the writers' latency.
 //   npm run bench:rename -- [--rows 1000000] [--writers 4]
 // Uses $DATABASE_URL when set, else an embedded PostgreSQL.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
 import { advance, loadConfig, loadMigrations, policyFromConfig, recordMarker } from '../dist/index.js';
@@ -19,52 +20,11 @@ const arg = (name, fallback) => {
 const rows = arg('rows', 1_000_000);
 const writerCount = arg('writers', 4);
 
-const GATES = `gates: { contract: { marker: 'new-app-deployed' }, drop: { marker: 'old-app-retired' } }`;
+// The example's operation and the hand-written migration it replaced: the same change, the same gates.
+const read = (relative) => readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8');
 const VARIANTS = {
-  'ops.alterColumn (generated)': `import { defineMigration, ops } from 'phasegate';
-export default defineMigration({
-  operations: [ops.alterColumn({ table: 'users', column: 'email', name: 'email_address', nullable: false })],
-  ${GATES},
-});`,
-  'hand-written SQL': `import { defineMigration } from 'phasegate';
-export default defineMigration({
-  expand: { sql: 'ALTER TABLE users ADD COLUMN email_address text', down: 'ALTER TABLE users DROP COLUMN email_address' },
-  dualWrite: {
-    sql: [
-      \`CREATE FUNCTION users_sync_email() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         IF TG_OP = 'INSERT' THEN
-           NEW.email_address := coalesce(NEW.email_address, NEW.email);
-           NEW.email := coalesce(NEW.email, NEW.email_address);
-         ELSIF NEW.email IS DISTINCT FROM OLD.email THEN
-           NEW.email_address := NEW.email;
-         ELSIF NEW.email_address IS DISTINCT FROM OLD.email_address THEN
-           NEW.email := NEW.email_address;
-         END IF;
-         RETURN NEW;
-       END $$\`,
-      'CREATE TRIGGER users_sync_email BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_sync_email()',
-    ],
-    down: ['DROP TRIGGER users_sync_email ON users', 'DROP FUNCTION users_sync_email()'],
-  },
-  backfill: {
-    backfill: { table: 'users', set: 'email_address = email', where: 'email_address IS NULL' },
-    verify: 'SELECT count(*) FROM users WHERE email_address IS DISTINCT FROM email',
-  },
-  contract: {
-    gate: { marker: 'new-app-deployed' },
-    sql: [
-      'ALTER TABLE users ADD CONSTRAINT users_email_address_not_null CHECK (email_address IS NOT NULL) NOT VALID',
-      'ALTER TABLE users VALIDATE CONSTRAINT users_email_address_not_null',
-      'ALTER TABLE users ALTER COLUMN email_address SET NOT NULL',
-      'ALTER TABLE users DROP CONSTRAINT users_email_address_not_null',
-      'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',
-      'DROP TRIGGER users_sync_email ON users',
-      'DROP FUNCTION users_sync_email()',
-    ],
-  },
-  drop: { gate: { marker: 'old-app-retired' }, sql: 'ALTER TABLE users DROP COLUMN email' },
-});`,
+  'ops.alterColumn (generated)': read('../migrations-example/migrations/20261123120000_rename_users_email.ts'),
+  'hand-written SQL': read('../test/rehearse/fixtures/hand-written-rename.ts'),
 };
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
@@ -134,9 +94,10 @@ async function run(label, source, n) {
   if (first.stoppedAt?.phase !== 'contract') throw new Error(`${label}: expected to wait at contract, got ${JSON.stringify(first.stoppedAt)}`);
   const oldLoad = await old.stop();
   const fresh = startWriters(url.toString(), 'email_address');
-  await recordMarker(db, schema, { kind: 'marker', name: 'new-app-deployed' }, 'bench');
-  await recordMarker(db, schema, { kind: 'marker', name: 'old-app-retired' }, 'bench');
-  const second = await advance({ db, schema, migrations, policy });
+  await recordMarker(db, schema, { kind: 'deploy', app: 'api', version: '2.0.0' }, 'bench');
+  await recordMarker(db, schema, { kind: 'marker', name: 'api-v1-retired' }, 'bench');
+  // Past drop's 24h soak, as the pipeline's run a day later would be.
+  const second = await advance({ db, schema, migrations, policy, now: new Date(Date.now() + 25 * 3_600_000) });
   const ms = performance.now() - started;
   const newLoad = await fresh.stop();
   if (second.stoppedAt !== null) throw new Error(`${label}: stopped at ${JSON.stringify(second.stoppedAt)}`);
