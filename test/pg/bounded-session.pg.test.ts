@@ -36,35 +36,32 @@ async function timed<T>(work: Promise<T>): Promise<T & { ms: number }> {
   return { ...result, ms: performance.now() - started };
 }
 
+/** While a young transaction holds ACCESS EXCLUSIVE on `table`, `advance` exits 1 at the lock timeout instead of waiting. */
+async function expectAdvanceStopsAtLockTimeout(table: string, dir: string, env: Record<string, string>): Promise<void> {
+  const holder = await hold(table, 'ACCESS EXCLUSIVE');
+  try {
+    const result = await timed(runCli(['advance'], { cwd: dir, env }));
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('lock timeout');
+    expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
+  } finally {
+    await holder.query('ROLLBACK');
+  }
+}
+
 describe('a young ACCESS EXCLUSIVE holder', () => {
   it('stops the EXPLAIN of a DML step at the lock timeout: advance exits 1 instead of waiting', async () => {
     const schema = next();
     await db.client.query('CREATE TABLE explained (id int PRIMARY KEY, n int); INSERT INTO explained VALUES (1, 0)');
     const dir = await project({ '1_dml.ts': migrationSource({ backfill: { sql: 'UPDATE explained SET n = 1 WHERE id = 1' } }) });
-    const holder = await hold('explained', 'ACCESS EXCLUSIVE');
-    try {
-      const result = await timed(runCli(['advance'], { cwd: dir, env: { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema } }));
-      expect(result.code).toBe(1);
-      expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
-    } finally {
-      await holder.query('ROLLBACK');
-    }
+    await expectAdvanceStopsAtLockTimeout('explained', dir, { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema });
   });
 
   it("stops the backfill's upper-key read at the lock timeout: advance exits 1 instead of waiting", async () => {
     const schema = next();
     await db.client.query('CREATE TABLE keyed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO keyed (id) SELECT generate_series(1, 50)');
     const dir = await project({ '1_bf.ts': migrationSource({ backfill: { backfill: { table: 'keyed', set: 'n = 1' } } }) });
-    const holder = await hold('keyed', 'ACCESS EXCLUSIVE');
-    try {
-      const result = await timed(runCli(['advance'], { cwd: dir, env: { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema } }));
-      expect(result.code).toBe(1);
-      expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
-    } finally {
-      await holder.query('ROLLBACK');
-    }
+    await expectAdvanceStopsAtLockTimeout('keyed', dir, { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema });
     expect((await db.client.query('SELECT 1 FROM keyed WHERE n <> 0')).rowCount).toBe(0);
   });
 
@@ -74,15 +71,7 @@ describe('a young ACCESS EXCLUSIVE holder', () => {
     const env = { DATABASE_URL: db.url, PHASEGATE_SCHEMA: schema };
     expect((await runCli(['advance'], { cwd: dir, env })).code).toBe(0);
     await writeFile(path.join(dir, 'migrations', '2_b.ts'), migrationSource({ expand: { sql: 'SELECT 2' } }));
-    const holder = await hold(`${schema}.units`, 'ACCESS EXCLUSIVE');
-    try {
-      const result = await timed(runCli(['advance'], { cwd: dir, env }));
-      expect(result.code).toBe(1);
-      expect(result.stdout + result.stderr).toContain('lock timeout');
-      expect(result.ms).toBeLessThan(20_000); // a hang is endless; start-up alone takes seconds on a busy machine
-    } finally {
-      await holder.query('ROLLBACK');
-    }
+    await expectAdvanceStopsAtLockTimeout(`${schema}.units`, dir, env);
   });
 });
 
