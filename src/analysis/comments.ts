@@ -8,7 +8,7 @@ const MARKER = 'phasegate:allow';
  * The comments that may hold a suppression. Only the stretches of text that
  * contain the marker are scanned (gaps between statements, or a statement
  * itself), so a large file with a few suppressions costs a few small scans.
- * Requires loadParser().
+ * Runs within withParser().
  */
 export function suppressionComments(source: SourceText, statements: readonly StatementSpan[]): readonly CommentToken[] {
   const out: CommentToken[] = [];

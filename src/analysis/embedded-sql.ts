@@ -33,7 +33,7 @@ export interface EmbeddedCode {
 /**
  * The code inside a DO or CREATE FUNCTION/PROCEDURE statement, or undefined
  * for any other statement or a language we cannot read (C, plpython, ...).
- * Requires loadParser().
+ * Runs within withParser().
  */
 export function embeddedCode(node: unknown, statementSql: string): EmbeddedCode | undefined {
   const wrapped = unwrap(node);

@@ -70,7 +70,7 @@ export function migrationFragments(migration: Migration): SqlFragment[] {
 
 /**
  * Refuses fragments that are not exactly what their field allows, listing
- * every problem as "<file>: <field>: <what is wrong>". Requires loadParser().
+ * every problem as "<file>: <field>: <what is wrong>". Runs within withParser().
  */
 export function assertFragments(fragments: readonly SqlFragment[], code: 'INVALID_MIGRATION' | 'INVALID_CONFIG'): void {
   const problems = fragments.flatMap((f) => {

@@ -4,16 +4,18 @@
  * the only folder that imports libpg-query.
  *
  * All entry points are async because the PostgreSQL parser is WebAssembly and
- * loads once on first use; after that every call is synchronous work.
+ * loads on the first parse that the caller's memo (useParseMemo) does not
+ * already know; the work itself is synchronous.
  */
 import { runAnalysis } from './analyze.js';
 import { assertFragments } from './fragments.js';
 import { operationFor, renderOperation, type OperationSuggestion } from './operation-for.js';
-import { loadParser } from './parser.js';
+import { withParser } from './parser.js';
 import { parseSource } from './split.js';
 import type { AnalysisInput, AnalysisResult, SplitStatement, SqlFileOptions, SqlFragment } from './types.js';
 
-export { loadSqlNormalizer } from './normalize.js';
+export { withSqlNormalizer } from './normalize.js';
+export { useParseMemo, type ParseKind, type ParseMemo } from './parser.js';
 export { renderOperation, type OperationSuggestion } from './operation-for.js';
 export { RULES } from './catalogue.js';
 export { fragmentProblem, migrationFragments } from './fragments.js';
@@ -52,9 +54,10 @@ export type {
  * @throws PhasegateError (code INVALID_MIGRATION) naming file and field when a fragment is not what its field allows.
  */
 export async function analyzeMigration(input: AnalysisInput): Promise<AnalysisResult> {
-  await loadParser();
-  assertFragments(input.fragments ?? [], 'INVALID_MIGRATION');
-  return runAnalysis({ ...input, mode: 'steps' });
+  return withParser(() => {
+    assertFragments(input.fragments ?? [], 'INVALID_MIGRATION');
+    return runAnalysis({ ...input, mode: 'steps' });
+  });
 }
 
 /**
@@ -64,8 +67,7 @@ export async function analyzeMigration(input: AnalysisInput): Promise<AnalysisRe
  */
 export async function checkConfigFragments(fragments: readonly SqlFragment[]): Promise<void> {
   if (fragments.length === 0) return;
-  await loadParser();
-  assertFragments(fragments, 'INVALID_CONFIG');
+  await withParser(() => assertFragments(fragments, 'INVALID_CONFIG'));
 }
 
 /**
@@ -75,9 +77,8 @@ export async function checkConfigFragments(fragments: readonly SqlFragment[]): P
  * @throws SqlParseError (code INVALID_SQL) when the file does not parse.
  */
 export async function analyzeSqlFile(text: string, opts: SqlFileOptions): Promise<AnalysisResult> {
-  await loadParser();
   const { phase, ...rest } = opts;
-  return runAnalysis({ ...rest, phases: [{ phase, steps: [{ sql: text, transactional: false }] }], mode: 'file' });
+  return withParser(() => runAnalysis({ ...rest, phases: [{ phase, steps: [{ sql: text, transactional: false }] }], mode: 'file' }));
 }
 
 /**
@@ -87,12 +88,10 @@ export async function analyzeSqlFile(text: string, opts: SqlFileOptions): Promis
  * @throws SqlParseError (code INVALID_SQL) when the text does not parse.
  */
 export async function splitStatements(sql: string): Promise<readonly SplitStatement[]> {
-  await loadParser();
-  return parseSource(sql, {}).statements.map(({ sql: text, line }) => ({ sql: text, line }));
+  return withParser(() => parseSource(sql, {}).statements.map(({ sql: text, line }) => ({ sql: text, line })));
 }
 
 /** Each statement of `sql` with the operation that does the same in all five phases (undefined when none fits). */
 export async function operationsForSql(sql: string): Promise<readonly { readonly sql: string; readonly operation: OperationSuggestion | undefined }[]> {
-  await loadParser();
-  return parseSource(sql, {}).statements.map(({ node, sql: text }) => ({ sql: text, operation: operationFor(node, text) }));
+  return withParser(() => parseSource(sql, {}).statements.map(({ node, sql: text }) => ({ sql: text, operation: operationFor(node, text) })));
 }

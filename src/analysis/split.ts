@@ -21,7 +21,7 @@ export interface ParsedSource {
 /**
  * Cuts a SQL text into statements with the PostgreSQL grammar's own
  * boundaries (stmt_location / stmt_len), so semicolons inside strings,
- * dollar quotes and comments never split anything. Requires loadParser().
+ * dollar quotes and comments never split anything. Runs within withParser().
  */
 export function parseSource(sql: string, origin: SqlOrigin): ParsedSource {
   const source = new SourceText(sql);

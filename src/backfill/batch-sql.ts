@@ -56,11 +56,12 @@ export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey):
                WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
                ORDER BY ${ascending} LIMIT $${n + 1}) AS batch
        ORDER BY ${descending} LIMIT 1`,
+    // The walk reads only the key columns (an index-only scan); the one row it stops at is printed and compared.
     fullBatchEnd: (hasLower) => `
       SELECT ${asText} AS last_key, ${hasLower ? `${reparsed} > ${params(n + 2)}` : 'true'} AS advanced
-        FROM ${table}
-       WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
-       ORDER BY ${ascending} OFFSET ($${n + 1}::bigint - 1) LIMIT 1`,
+        FROM (SELECT ${ascending} FROM ${table}
+               WHERE ${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 2)}` : ''}
+               ORDER BY ${ascending} OFFSET ($${n + 1}::bigint - 1) LIMIT 1) AS batch_end`,
     update: (hasLower) => batchUpdate(spec, table, `${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}`),
     remaining: spec.where === undefined ? undefined : `SELECT count(*) FROM ${table} WHERE ${spec.where}`,
     keyText: `(${key.columns.map((c) => c.name).join(', ')})`,

@@ -1,13 +1,22 @@
 import { PhasegateError } from '../errors.js';
 import type { BackfillSpec } from '../plan/index.js';
-import { batchKeyFor, lookupRelationName, pinExactKeyText, relationSizes, type ResolvedRelation } from '../pg/index.js';
+import {
+  batchKeyFor,
+  EXACT_KEY_TEXT,
+  lookupRelationName,
+  pinExactKeyText,
+  relationSizes,
+  withSessionSettings,
+  withSessionTimeouts,
+  type ResolvedRelation,
+} from '../pg/index.js';
 import { withTransaction, type BackfillRecord, type BackfillStore, type Queryable } from '../state/index.js';
 import { buildBatchSql, type BatchSql } from './batch-sql.js';
 import { checkBatchPlan } from './check-batch-plan.js';
 import { countRows } from './count-rows.js';
 import { etaMs, smoothRate, throttledRate, type BackfillActivity, type BackfillProgress } from './progress.js';
 import { runBatch, type BatchContext, type BatchErrorKind } from './run-batch.js';
-import { resolveBackfillSettings, type BackfillDefaults } from './settings.js';
+import { resolveBackfillSettings, type BackfillDefaults, type BackfillSettings } from './settings.js';
 import { checkHealth, describeThrottle, pacingDelayMs, runHealthQuery, sleep, type Throttle } from './throttle.js';
 
 export interface BackfillOptions {
@@ -86,39 +95,56 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
     return checkHealth(db, settings);
   };
 
-  let checkDue = true; // pause and health are looked at before the first batch
-  let lastCheck = performance.now();
-  let clock = performance.now();
-  for (;;) {
-    if (signal?.aborted === true) return { kind: 'stopped', rowsDone: state.rowsDone };
-    if (checkDue || performance.now() - lastCheck >= settings.throttleCheckIntervalMs) {
-      if ((await waitWhileHeld(store, migrationId, holdReason, settings.throttleCheckIntervalMs, signal, report)) === 'stopped') {
-        return { kind: 'stopped', rowsDone: state.rowsDone };
+  return withBatchSession(db, settings, async (): Promise<BackfillOutcome> => {
+    let checkDue = true; // pause and health are looked at before the first batch
+    let lastCheck = performance.now();
+    let clock = performance.now();
+    for (;;) {
+      if (signal?.aborted === true) return { kind: 'stopped', rowsDone: state.rowsDone };
+      if (checkDue || performance.now() - lastCheck >= settings.throttleCheckIntervalMs) {
+        if ((await waitWhileHeld(store, migrationId, holdReason, settings.throttleCheckIntervalMs, signal, report)) === 'stopped') {
+          return { kind: 'stopped', rowsDone: state.rowsDone };
+        }
+        checkDue = false;
+        lastCheck = performance.now();
+        clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
       }
-      checkDue = false;
-      lastCheck = performance.now();
-      clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
-    }
-    const batch = state.upperKey === null ? ({ kind: 'end' } as const) : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond);
-    if (batch.kind === 'end') {
-      if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
-        await store.finish(migrationId);
-        report({ kind: 'done' });
-        return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
+      const batch = state.upperKey === null ? ({ kind: 'end' } as const) : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond);
+      if (batch.kind === 'end') {
+        if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
+          await store.finish(migrationId);
+          report({ kind: 'done' });
+          return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
+        }
+        continue;
       }
-      continue;
+      const now = performance.now();
+      Object.assign(state, {
+        lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
+        batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs,
+        rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
+      });
+      clock = now;
+      report({ kind: 'running' });
+      checkDue = batch.paused;
+      await sleep(pacingDelayMs(settings, batch.rowsScanned, batch.batchMs), signal);
     }
-    const now = performance.now();
-    Object.assign(state, {
-      lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
-      batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs,
-      rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
-    });
-    clock = now;
-    report({ kind: 'running' });
-    checkDue = batch.paused;
-    await sleep(pacingDelayMs(settings, batch.rowsScanned, batch.batchMs), signal);
-  }
+  });
+}
+
+/**
+ * The batches' settings, set once on the session for the whole loop rather
+ * than in every batch's transaction (three fewer round trips per batch): the
+ * backfill's timeouts, key text that parses back exactly, and asynchronous
+ * commit. A batch and its checkpoint commit together, and PostgreSQL
+ * recovers a prefix of the WAL, so a server crash can lose only the last
+ * batches together with their checkpoints, and the next run redoes exactly
+ * those; without waiting for each batch's WAL flush, the loop keeps pace with
+ * one plain UPDATE. The runner's next synchronous commit (the step's record)
+ * makes every batch durable before the phase counts as done.
+ */
+function withBatchSession<T>(db: Queryable, settings: BackfillSettings, work: () => Promise<T>): Promise<T> {
+  return withSessionTimeouts(db, settings, () => withSessionSettings(db, { ...EXACT_KEY_TEXT, synchronous_commit: 'off' }, work));
 }
 
 /**

@@ -1,5 +1,4 @@
 import { PhasegateError } from '../errors.js';
-import { pinExactKeyText, setLocalTimeouts } from '../pg/index.js';
 import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
 import type { BatchSql } from './batch-sql.js';
@@ -16,6 +15,7 @@ export type BatchErrorKind = 'statementTimeout' | 'retryable' | 'connectionLost'
 
 /** What the engine needs to run batches besides the SQL. */
 export interface BatchContext {
+  /** A session in runBackfill's batch settings (timeouts, exact key text, asynchronous commit). */
   readonly db: Queryable;
   readonly store: BackfillStore;
   readonly migrationId: string;
@@ -61,8 +61,6 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
     const started = performance.now();
     try {
       const result = await withTransaction(db, async (): Promise<BatchResult> => {
-        await setLocalTimeouts(db, settings);
-        await pinExactKeyText(db);
         const lower = cursor.lastKey === null ? [] : cursor.lastKey;
         const params = [...cursor.upperKey, attemptSize, ...lower];
         // Every batch but a pass's last is full: its end is found without counting its keys.

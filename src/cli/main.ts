@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { locateInFile, SqlParseError } from '../analysis/index.js';
+import { locateInFile, SqlParseError, useParseMemo } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import { advanceCommand } from './commands/advance.js';
 import { approveCommand } from './commands/approve.js';
@@ -21,6 +21,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, type ExitCode } from './exit-codes.js';
 import { forTerminalLines, printError, printJson } from './output.js';
+import { diskParseMemo } from './parse-cache.js';
 import { redactSecrets } from '../secrets.js';
 
 /** Builds the `migrate` program. Each command's action resolves to its exit code. */
@@ -43,6 +44,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
 
 /** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[]): Promise<ExitCode> {
+  useParseMemo(diskParseMemo());
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -1,4 +1,4 @@
-import { loadSqlNormalizer } from '../analysis/index.js';
+import { withSqlNormalizer } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import {
   changedPhases,
@@ -27,16 +27,17 @@ export interface EditedMigration {
  * unchanged tree costs no parser load.
  */
 export async function findEditedMigrations(migrations: readonly Migration[], state: StateSnapshot): Promise<EditedMigration[]> {
-  let normalize: SqlNormalizer | undefined;
-  const edited: EditedMigration[] = [];
-  for (const migration of migrations) {
+  const changed = migrations.flatMap((migration) => {
     const recorded = state.fingerprints.get(migration.id);
-    if (recorded === undefined || changedPhases(recorded.raw, migration.fingerprints).length === 0) continue;
-    normalize ??= await loadSqlNormalizer();
-    const phases = meaningChanges(migration, recorded, normalize).filter((phase) => !isEditable(migration.id, phase, state));
-    if (phases.length > 0) edited.push({ migration, phases });
-  }
-  return edited;
+    return recorded === undefined || changedPhases(recorded.raw, migration.fingerprints).length === 0 ? [] : [{ migration, recorded }];
+  });
+  if (changed.length === 0) return [];
+  return withSqlNormalizer((normalize) =>
+    changed.flatMap(({ migration, recorded }) => {
+      const phases = meaningChanges(migration, recorded, normalize).filter((phase) => !isEditable(migration.id, phase, state));
+      return phases.length > 0 ? [{ migration, phases }] : [];
+    }),
+  );
 }
 
 /**
@@ -79,7 +80,7 @@ export async function restampFingerprints(store: StateStore, migrations: readonl
 
 /** What to record when a migration's phase starts: both hashes of the file as it is now. */
 export async function currentFingerprints(migration: Migration): Promise<RecordedFingerprints> {
-  return { raw: migration.fingerprints, normalized: fingerprintUnits(migration.units, await loadSqlNormalizer()) };
+  return { raw: migration.fingerprints, normalized: await withSqlNormalizer((normalize) => fingerprintUnits(migration.units, normalize)) };
 }
 
 function meaningChanges(migration: Migration, recorded: RecordedFingerprints, normalize: SqlNormalizer): Phase[] {

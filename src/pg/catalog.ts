@@ -187,18 +187,27 @@ export async function batchKeyFor(db: Queryable, table: ResolvedRelation): Promi
 }
 
 /**
- * Pins, for the current transaction only, every setting that changes how key
- * values print, so that a key read as text parses back to exactly the same
- * value (a role's `extra_float_digits = 0` once rounded float keys and the
- * batches never advanced). Keys are stored as text in the state tables and
- * must mean the same in the next session, whatever its settings.
+ * Every setting that changes how key values print, pinned so that a key read
+ * as text parses back to exactly the same value (a role's
+ * `extra_float_digits = 0` once rounded float keys and the batches never
+ * advanced). Keys are stored as text in the state tables and must mean the
+ * same in the next session, whatever its settings.
  */
+export const EXACT_KEY_TEXT: Readonly<Record<string, string>> = {
+  extra_float_digits: '3',
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'postgres',
+  TimeZone: 'UTC',
+  bytea_output: 'hex',
+  lc_monetary: 'C',
+};
+
+/** EXACT_KEY_TEXT for the current transaction only. */
 export async function pinExactKeyText(db: Queryable): Promise<void> {
-  await db.query(
-    `SELECT set_config('extra_float_digits', '3', true), set_config('DateStyle', 'ISO, YMD', true),
-            set_config('IntervalStyle', 'postgres', true), set_config('TimeZone', 'UTC', true),
-            set_config('bytea_output', 'hex', true), set_config('lc_monetary', 'C', true)`,
-  );
+  await db.query('SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [
+    Object.keys(EXACT_KEY_TEXT),
+    Object.values(EXACT_KEY_TEXT),
+  ]);
 }
 
 /** A user-written name read and looked up: `relation` is null when nothing of that name exists. */

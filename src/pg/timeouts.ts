@@ -18,20 +18,49 @@ export async function setLocalTimeouts(db: Queryable, bounds: StatementBounds): 
  * the values the session had: its own, the role's or phasegate's defaults.
  */
 export async function withSessionTimeouts<T>(db: Queryable, bounds: StatementBounds, work: () => Promise<T>): Promise<T> {
-  const { rows } = await db.query<{ lock: string; statement: string }>(
-    `SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement`,
-  );
-  const before = rows[0];
   const noted = db instanceof Session ? db.statementTimeoutMs : undefined;
-  await setTimeouts(db, bounds, false);
+  const settings: Record<string, string> = { statement_timeout: `${bounds.statementTimeoutMs}ms` };
+  if (bounds.lockTimeoutMs !== undefined) settings['lock_timeout'] = `${bounds.lockTimeoutMs}ms`;
   try {
-    return await work();
+    return await withSessionSettings(db, settings, () => {
+      if (db instanceof Session) db.noteStatementTimeout(bounds.statementTimeoutMs, false);
+      return work();
+    });
   } finally {
-    if (before !== undefined) {
-      await db.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [before.lock, before.statement]);
-    }
     if (db instanceof Session && noted !== undefined) db.noteStatementTimeout(noted, false);
   }
+}
+
+/**
+ * Runs `work` with session-level settings, then puts back exactly the values
+ * the session had. When `work` failed, a failure to put them back (the
+ * connection is gone) does not hide its error.
+ */
+export async function withSessionSettings<T>(db: Queryable, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  const names = Object.keys(settings);
+  const { rows } = await db.query<{ before: string[] }>(
+    'SELECT array_agg(current_setting(name) ORDER BY position) AS before FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)',
+    [names],
+  );
+  const before = rows[0]?.before ?? [];
+  await setSessionSettings(db, names, Object.values(settings));
+  let failed = true;
+  try {
+    const result = await work();
+    failed = false;
+    return result;
+  } finally {
+    try {
+      await setSessionSettings(db, names, before);
+    } catch (error) {
+      if (!failed) throw error;
+    }
+  }
+}
+
+async function setSessionSettings(db: Queryable, names: readonly string[], values: readonly string[]): Promise<void> {
+  // set_config takes names and values as parameters; SET takes neither.
+  await db.query('SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [names, values]);
 }
 
 /**
