@@ -15,12 +15,12 @@ const MAX_WRITES_PER_RUN = 1_000;
  * The parser's output kept on disk, under a hash of the call and its text,
  * in a folder per parser version: the same text parses to the same tree, so
  * a migration that was analysed once is analysed again without loading the
- * WebAssembly parser (most of a short command's start-up). Undefined when
- * there is no cache folder or the parser's version cannot be read.
+ * WebAssembly parser (most of a short command's start-up). `root` is the
+ * cache folder of the installation by default. Undefined when there is no
+ * cache folder or the parser's version cannot be read.
  */
-export function diskParseMemo(): ParseMemo | undefined {
-  // This file is <package root>/dist/cli/ or /src/cli/.
-  const root = cacheDir(fileURLToPath(new URL('../../', import.meta.url)));
+// This file is <package root>/dist/cli/ or /src/cli/.
+export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', import.meta.url)))): ParseMemo | undefined {
   const version = parserVersion();
   if (root === undefined || version === undefined) return undefined;
   const parent = path.join(root, 'parse');

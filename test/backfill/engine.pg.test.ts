@@ -51,6 +51,24 @@ describe('backfill engine', () => {
     expect(await scalar('SELECT count(*) AS n FROM nopk WHERE counter <> 1')).toBe(0);
   });
 
+  it('commits batches without waiting for their WAL flush, and leaves the session as it found it for the steps after', async () => {
+    await db.client.query(`
+      CREATE TABLE flushed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, seen text);
+      INSERT INTO flushed (id) SELECT generate_series(1, 300);
+      CREATE FUNCTION note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.seen := current_setting('synchronous_commit') || ' ' || current_setting('TimeZone'); RETURN NEW; END $$;
+      CREATE TRIGGER note BEFORE UPDATE ON flushed FOR EACH ROW EXECUTE FUNCTION note_commit_mode();
+      SET TimeZone = 'Asia/Tokyo';
+      SET statement_timeout = '25s';`);
+    const settings = "SELECT current_setting('synchronous_commit') || ' ' || current_setting('TimeZone') || ' ' || current_setting('statement_timeout') AS n";
+    const before = (await db.client.query<{ n: string }>(settings)).rows[0]?.n;
+    const result = await run(freshSchema(), [m({ backfill: { table: 'flushed', set: 'n = n + 1', batchSize: 50, statementTimeout: 7_000 } })]);
+    expect(result.stoppedAt).toBeNull();
+    expect((await db.client.query('SELECT DISTINCT seen FROM flushed')).rows).toEqual([{ seen: 'off UTC' }]);
+    expect((await db.client.query<{ n: string }>(settings)).rows[0]?.n).toBe(before);
+    await db.client.query('RESET TimeZone; RESET statement_timeout');
+  });
+
   it('refuses a table without a primary key or unique NOT NULL key before the first batch, and says why', async () => {
     await db.client.query(`CREATE TABLE keyless (code text UNIQUE, n int); INSERT INTO keyless SELECT 'c' || i, 0 FROM generate_series(1, 50) i`);
     const result = await run(freshSchema(), [m({ backfill: { table: 'keyless', set: 'n = n + 1' } })]);
