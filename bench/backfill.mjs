@@ -4,8 +4,11 @@
 // settings run by `migrate advance` as a deploy runs it (its process start,
 // config and migration loading, state install and verification included),
 // each idle and under a concurrent writer workload (single-row updates and
-// inserts on a few connections). Prints a markdown table.
-//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3]
+// inserts on a few connections). The four runs are repeated in rounds; the
+// table shows each run's median round, and the ratios are taken within each
+// round (the machine is shared: its speed drifts between rounds). Prints a
+// markdown table.
+//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3] [--repeat 3]
 // Uses $DATABASE_URL when set, else an embedded PostgreSQL.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,7 @@ const arg = (name, fallback) => {
 const rows = arg('rows', 1_000_000);
 const writerCount = arg('writers', 4);
 const baselineSeconds = arg('baseline-seconds', 3);
+const repeat = arg('repeat', 3);
 const bin = fileURLToPath(new URL('../bin/migrate.js', import.meta.url));
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
@@ -92,7 +96,7 @@ function startWriters() {
 }
 
 /** `work` runs timed; `before` (not timed) readies what a deploy would find in place. */
-async function measure(label, { before, work }, withWriters) {
+async function measure(label, { before, work, again }, withWriters) {
   await prepare();
   await before?.();
   const writers = withWriters ? startWriters() : undefined;
@@ -103,7 +107,8 @@ async function measure(label, { before, work }, withWriters) {
   const ms = performance.now() - started;
   const { rows: wal } = await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS bytes', [lsn[0].lsn]);
   const load = writers === undefined ? undefined : await writers.stop();
-  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load };
+  const noOpMs = again === undefined || withWriters ? undefined : await again();
+  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load, noOpMs };
 }
 
 const plainUpdate = {
@@ -121,7 +126,16 @@ let schemaCounter = 0;
 const backfill = () => {
   const schema = `bench_state_${(schemaCounter += 1)}`;
   // A deploy's runner finds the state store installed (the first run on a database installs it once).
-  return { before: () => ensureStateSchema(db, schema), work: () => runAdvance(schema) };
+  return {
+    before: () => ensureStateSchema(db, schema),
+    work: () => runAdvance(schema),
+    // The same command again, now with nothing to do: what the process costs whatever the table.
+    again: async () => {
+      const started = performance.now();
+      await runAdvance(schema);
+      return performance.now() - started;
+    },
+  };
 };
 const runAdvance = async (schema) => {
   const child = spawn(process.execPath, [bin, 'advance', '--schema', schema], {
@@ -154,23 +168,35 @@ const baselineWriters = startWriters();
 await new Promise((r) => setTimeout(r, baselineSeconds * 1000));
 const baseline = await baselineWriters.stop();
 
-const results = [
-  await measure('plain UPDATE, idle', plainUpdate, false),
-  await measure('migrate advance (backfill, defaults), idle', backfill(), false),
-  await measure(`plain UPDATE, ${writerCount} writers`, plainUpdate, true),
-  await measure(`migrate advance (backfill, defaults), ${writerCount} writers`, backfill(), true),
-];
+const rounds = [];
+for (let round = 0; round < repeat; round += 1) {
+  rounds.push([
+    await measure('plain UPDATE, idle', plainUpdate, false),
+    await measure('migrate advance (backfill, defaults), idle', backfill(), false),
+    await measure(`plain UPDATE, ${writerCount} writers`, plainUpdate, true),
+    await measure(`migrate advance (backfill, defaults), ${writerCount} writers`, backfill(), true),
+  ]);
+}
+const median = (values) => quantile(values, 0.5);
+/** Each run's round with the median time. */
+const results = [0, 1, 2, 3].map((i) => {
+  const runs = rounds.map((round) => round[i]).sort((a, b) => a.ms - b.ms);
+  return runs[Math.floor(runs.length / 2)];
+});
+const ratios = {
+  idle: rounds.map((round) => round[1].rowsPerSecond / round[0].rowsPerSecond),
+  writers: rounds.map((round) => round[3].rowsPerSecond / round[2].rowsPerSecond),
+};
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
-const ceiling = { idle: results[0].rowsPerSecond, writers: results[2].rowsPerSecond };
-console.log(`rows: ${fmt(rows)}, writers: ${writerCount}, target batch: 100 ms; migrate advance times its whole process, from spawn to exit`);
+console.log(`rows: ${fmt(rows)}, writers: ${writerCount}, target batch: 100 ms, rounds: ${repeat}; migrate advance times its whole process, from spawn to exit`);
 console.log(`writers alone (${baselineSeconds}s, no backfill): ${fmt(baseline.latencies.length)} statements, p50 ${fmt(quantile(baseline.latencies, 0.5), 2)} ms, p99 ${fmt(quantile(baseline.latencies, 0.99), 2)} ms, max ${fmt(Math.max(...baseline.latencies), 1)} ms, errors ${baseline.errors}`);
 console.log('');
-console.log('| run | time | rows/s | × plain UPDATE | batches seen | batch p50 / p95 / max ms | WAL | writer p50 / p99 / max ms | writer stmts | writer errors |');
+console.log('| run (median round) | time | rows/s | × plain UPDATE | batches seen | batch p50 / p95 / max ms | WAL | writer p50 / p99 / max ms | writer stmts | writer errors |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [i, r] of results.entries()) {
-  const base = i < 2 ? ceiling.idle : ceiling.writers;
+  const base = i < 2 ? results[0].rowsPerSecond : results[2].rowsPerSecond;
   const batch = r.batches.length === 0 ? '–' : `${fmt(quantile(r.batches, 0.5), 1)} / ${fmt(quantile(r.batches, 0.95), 1)} / ${fmt(Math.max(...r.batches), 1)}`;
   const writers = r.load === undefined ? '–' : `${fmt(quantile(r.load.latencies, 0.5), 2)} / ${fmt(quantile(r.load.latencies, 0.99), 2)} / ${fmt(Math.max(...r.load.latencies), 1)}`;
   console.log(
@@ -178,7 +204,10 @@ for (const [i, r] of results.entries()) {
   );
 }
 console.log('');
-console.log(`migrate advance / plain UPDATE rows/s: idle ${fmt(results[1].rowsPerSecond / ceiling.idle, 2)}x, under ${writerCount} writers ${fmt(results[3].rowsPerSecond / ceiling.writers, 2)}x (target >= 0.90x)`);
+const list = (values) => values.map((v) => fmt(v, 2)).join(', ');
+const floor = rounds.map((round) => round[1].noOpMs / round[0].ms);
+console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %)`);
+console.log(`migrate advance / plain UPDATE rows/s, round by round: idle ${list(ratios.idle)} (median ${fmt(median(ratios.idle), 2)}x); under ${writerCount} writers ${list(ratios.writers)} (median ${fmt(median(ratios.writers), 2)}x); target >= 0.90x`);
 
 await db.end();
 await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
