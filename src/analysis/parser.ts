@@ -1,5 +1,5 @@
 /**
- * The only module that imports libpg-query (STYLE §2.1). It loads the WASM
+ * The only module that imports libpg-query (see docs/architecture.md). It loads the WASM
  * parser when a parse is not known yet and turns its output into offsets we
  * control.
  */
