@@ -6,7 +6,6 @@ import {
   lookupRelationName,
   pinExactKeyText,
   relationSizes,
-  withSessionSettings,
   withSessionTimeouts,
   type ResolvedRelation,
 } from '../pg/index.js';
@@ -144,7 +143,7 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
  * makes every batch durable before the phase counts as done.
  */
 function withBatchSession<T>(db: Queryable, settings: BackfillSettings, work: () => Promise<T>): Promise<T> {
-  return withSessionTimeouts(db, settings, () => withSessionSettings(db, { ...EXACT_KEY_TEXT, synchronous_commit: 'off' }, work));
+  return withSessionTimeouts(db, settings, work, { ...EXACT_KEY_TEXT, synchronous_commit: 'off' });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { PhasegateError } from '../errors.js';
 import type { Queryable } from './queryable.js';
+import { setConfig } from './timeouts.js';
 
 /** The server's version: its text (`15.4`) and major number (15), which decides what some DDL costs. */
 export interface ServerVersion {
@@ -204,10 +205,7 @@ export const EXACT_KEY_TEXT: Readonly<Record<string, string>> = {
 
 /** EXACT_KEY_TEXT for the current transaction only. */
 export async function pinExactKeyText(db: Queryable): Promise<void> {
-  await db.query('SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [
-    Object.keys(EXACT_KEY_TEXT),
-    Object.values(EXACT_KEY_TEXT),
-  ]);
+  await setConfig(db, EXACT_KEY_TEXT, true);
 }
 
 /** A user-written name read and looked up: `relation` is null when nothing of that name exists. */

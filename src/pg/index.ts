@@ -26,4 +26,4 @@ export {
 } from './catalog.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './queryable.js';
 export { Session, type RunnerSession, type SessionSettings } from './session.js';
-export { boundSession, setLocalTimeouts, withSessionSettings, withSessionTimeouts, type StatementBounds } from './timeouts.js';
+export { boundSession, setLocalTimeouts, withSessionTimeouts, type StatementBounds } from './timeouts.js';

@@ -9,20 +9,20 @@ export interface StatementBounds {
 
 /** SET LOCAL: the values end with the caller's transaction, whatever happens in it. */
 export async function setLocalTimeouts(db: Queryable, bounds: StatementBounds): Promise<void> {
-  await setTimeouts(db, bounds, true);
+  await setConfig(db, timeoutSettings(bounds), true);
+  if (db instanceof Session) db.noteStatementTimeout(bounds.statementTimeoutMs, true);
 }
 
 /**
  * Runs `work` under session-level timeouts (for statements that cannot run
- * in a transaction, where SET LOCAL has no effect), then puts back exactly
- * the values the session had: its own, the role's or phasegate's defaults.
+ * in a transaction, where SET LOCAL has no effect), and any other settings
+ * in `also`, then puts back exactly the values the session had: its own,
+ * the role's or phasegate's defaults.
  */
-export async function withSessionTimeouts<T>(db: Queryable, bounds: StatementBounds, work: () => Promise<T>): Promise<T> {
+export async function withSessionTimeouts<T>(db: Queryable, bounds: StatementBounds, work: () => Promise<T>, also: Readonly<Record<string, string>> = {}): Promise<T> {
   const noted = db instanceof Session ? db.statementTimeoutMs : undefined;
-  const settings: Record<string, string> = { statement_timeout: `${bounds.statementTimeoutMs}ms` };
-  if (bounds.lockTimeoutMs !== undefined) settings['lock_timeout'] = `${bounds.lockTimeoutMs}ms`;
   try {
-    return await withSessionSettings(db, settings, () => {
+    return await withSessionSettings(db, { ...also, ...timeoutSettings(bounds) }, () => {
       if (db instanceof Session) db.noteStatementTimeout(bounds.statementTimeoutMs, false);
       return work();
     });
@@ -36,14 +36,14 @@ export async function withSessionTimeouts<T>(db: Queryable, bounds: StatementBou
  * the session had. When `work` failed, a failure to put them back (the
  * connection is gone) does not hide its error.
  */
-export async function withSessionSettings<T>(db: Queryable, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+async function withSessionSettings<T>(db: Queryable, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
   const names = Object.keys(settings);
   const { rows } = await db.query<{ before: string[] }>(
     'SELECT array_agg(current_setting(name) ORDER BY position) AS before FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)',
     [names],
   );
   const before = rows[0]?.before ?? [];
-  await setSessionSettings(db, names, Object.values(settings));
+  await setConfig(db, settings, false);
   let failed = true;
   try {
     const result = await work();
@@ -51,16 +51,17 @@ export async function withSessionSettings<T>(db: Queryable, settings: Readonly<R
     return result;
   } finally {
     try {
-      await setSessionSettings(db, names, before);
+      await setConfig(db, Object.fromEntries(names.map((name, i) => [name, before[i] ?? ''])), false);
     } catch (error) {
       if (!failed) throw error;
     }
   }
 }
 
-async function setSessionSettings(db: Queryable, names: readonly string[], values: readonly string[]): Promise<void> {
+/** Sets each setting for the session, or (`local`) for the current transaction only. */
+export async function setConfig(db: Queryable, settings: Readonly<Record<string, string>>, local: boolean): Promise<void> {
   // set_config takes names and values as parameters; SET takes neither.
-  await db.query('SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [names, values]);
+  await db.query('SELECT set_config(name, value, $3) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [Object.keys(settings), Object.values(settings), local]);
 }
 
 /**
@@ -75,11 +76,10 @@ export async function boundSession(db: Queryable, bounds: Required<StatementBoun
   );
 }
 
-async function setTimeouts(db: Queryable, bounds: StatementBounds, local: boolean): Promise<void> {
-  // set_config takes values as parameters; SET cannot. A NULL lock timeout leaves the one in force.
-  await db.query(
-    `SELECT set_config('statement_timeout', $1, $3), CASE WHEN $2::text IS NOT NULL THEN set_config('lock_timeout', $2, $3) END`,
-    [`${bounds.statementTimeoutMs}ms`, bounds.lockTimeoutMs === undefined ? null : `${bounds.lockTimeoutMs}ms`, local],
-  );
-  if (db instanceof Session) db.noteStatementTimeout(bounds.statementTimeoutMs, local);
+/** The bounds as settings; without a lock timeout, the one in force stays. */
+function timeoutSettings(bounds: StatementBounds): Record<string, string> {
+  return {
+    statement_timeout: `${bounds.statementTimeoutMs}ms`,
+    ...(bounds.lockTimeoutMs === undefined ? {} : { lock_timeout: `${bounds.lockTimeoutMs}ms` }),
+  };
 }
