@@ -16,21 +16,27 @@ const MAX_WRITES_PER_RUN = 1_000;
  * in a folder per parser version: the same text parses to the same tree, so
  * a migration that was analysed once is analysed again without loading the
  * WebAssembly parser (most of a short command's start-up). `root` is the
- * cache folder of the installation by default. Undefined when there is no
- * cache folder or the parser's version cannot be read.
+ * cache folder of the installation by default. The folder and the parser's
+ * version are looked up on the first parse, so a command that parses nothing
+ * pays nothing; without either, nothing is kept.
  */
 // This file is <package root>/dist/cli/ or /src/cli/.
-export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', import.meta.url)))): ParseMemo | undefined {
-  const version = parserVersion();
-  if (root === undefined || version === undefined) return undefined;
-  const parent = path.join(root, 'parse');
-  const dir = path.join(parent, version);
-  const file = (kind: ParseKind, text: string): string => path.join(dir, `${createHash('sha256').update(kind).update('\0').update(text).digest('hex').slice(0, 40)}.json`);
+export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', import.meta.url)))): ParseMemo {
+  let folder: Folder | null | undefined;
+  const where = (): Folder | null => {
+    if (folder === undefined) {
+      const version = root === undefined ? undefined : parserVersion();
+      folder = root === undefined || version === undefined ? null : { parent: path.join(root, 'parse'), dir: path.join(root, 'parse', version), version };
+    }
+    return folder;
+  };
+  const name = (kind: ParseKind, text: string): string => `${createHash('sha256').update(kind).update('\0').update(text).digest('hex').slice(0, 40)}.json`;
   let writes = 0;
   return {
     get(kind, text) {
-      if (text.length > MAX_TEXT_LENGTH) return undefined;
-      const data = readCacheFile(file(kind, text));
+      const at = where();
+      if (at === null || text.length > MAX_TEXT_LENGTH) return undefined;
+      const data = readCacheFile(path.join(at.dir, name(kind, text)));
       if (data === undefined) return undefined;
       try {
         return JSON.parse(data.toString('utf8')) as unknown;
@@ -39,12 +45,19 @@ export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', im
       }
     },
     set(kind, text, value) {
-      if (text.length > MAX_TEXT_LENGTH || writes >= MAX_WRITES_PER_RUN) return;
+      const at = where();
+      if (at === null || text.length > MAX_TEXT_LENGTH || writes >= MAX_WRITES_PER_RUN) return;
       writes += 1;
-      if (writes === 1) removeOtherVersions(parent, version);
-      writeCacheFile(dir, path.basename(file(kind, text)), JSON.stringify(value));
+      if (writes === 1) removeOtherVersions(at.parent, at.version);
+      writeCacheFile(at.dir, name(kind, text), JSON.stringify(value));
     },
   };
+}
+
+interface Folder {
+  readonly parent: string;
+  readonly dir: string;
+  readonly version: string;
 }
 
 /** libpg-query's version from its package.json, found from the file Node resolves it to. */

@@ -99,27 +99,27 @@ describe('the parse memo on disk', () => {
   it('gives back what was kept, in a folder named after the parser version', () => {
     const root = folder();
     const memo = diskParseMemo(root);
-    memo?.set('parse', 'SELECT 1', { stmts: [{ stmt: { SelectStmt: {} } }] });
-    expect(diskParseMemo(root)?.get('parse', 'SELECT 1')).toEqual({ stmts: [{ stmt: { SelectStmt: {} } }] });
-    expect(diskParseMemo(root)?.get('scan', 'SELECT 1')).toBeUndefined();
+    memo.set('parse', 'SELECT 1', { stmts: [{ stmt: { SelectStmt: {} } }] });
+    expect(diskParseMemo(root).get('parse', 'SELECT 1')).toEqual({ stmts: [{ stmt: { SelectStmt: {} } }] });
+    expect(diskParseMemo(root).get('scan', 'SELECT 1')).toBeUndefined();
     expect(readdirSync(path.join(root, 'parse'))).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+/)]);
   });
 
   it('reads a damaged entry as missing, so the text is parsed anew', () => {
     const root = folder();
-    diskParseMemo(root)?.set('parse', 'SELECT 2', { stmts: [] });
+    diskParseMemo(root).set('parse', 'SELECT 2', { stmts: [] });
     const [version = ''] = readdirSync(path.join(root, 'parse'));
     const [entry = ''] = readdirSync(path.join(root, 'parse', version));
     writeFileSync(path.join(root, 'parse', version, entry), '{"stmts": [');
-    expect(diskParseMemo(root)?.get('parse', 'SELECT 2')).toBeUndefined();
+    expect(diskParseMemo(root).get('parse', 'SELECT 2')).toBeUndefined();
   });
 
   it('drops the trees of other parser versions when it writes', () => {
     const root = folder();
-    diskParseMemo(root)?.set('parse', 'SELECT 3', { stmts: [] });
+    diskParseMemo(root).set('parse', 'SELECT 3', { stmts: [] });
     const [version = ''] = readdirSync(path.join(root, 'parse'));
     writeFileSync(path.join(root, 'parse', '0.0.1'), '');
-    diskParseMemo(root)?.set('parse', 'SELECT 4', { stmts: [] });
+    diskParseMemo(root).set('parse', 'SELECT 4', { stmts: [] });
     expect(readdirSync(path.join(root, 'parse'))).toEqual([version]);
   });
 });
