@@ -138,9 +138,11 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
  * commit. A batch and its checkpoint commit together, and PostgreSQL
  * recovers a prefix of the WAL, so a server crash can lose only the last
  * batches together with their checkpoints, and the next run redoes exactly
- * those; without waiting for each batch's WAL flush, the loop keeps pace with
- * one plain UPDATE. The runner's next synchronous commit (the step's record)
- * makes every batch durable before the phase counts as done.
+ * those. A batch then does not wait on its WAL flush, which is slow where a
+ * commit waits for a network disk or a synchronous standby (on a local disk
+ * the flush work only moves into the next UPDATE). The runner's next
+ * synchronous commit (the step's record) makes every batch durable before
+ * the phase counts as done.
  */
 function withBatchSession<T>(db: Queryable, settings: BackfillSettings, work: () => Promise<T>): Promise<T> {
   return withSessionTimeouts(db, settings, work, { ...EXACT_KEY_TEXT, synchronous_commit: 'off' });
