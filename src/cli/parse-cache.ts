@@ -26,7 +26,7 @@ export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', im
   const where = (): Folder | null => {
     if (folder === undefined) {
       const version = root === undefined ? undefined : parserVersion();
-      folder = root === undefined || version === undefined ? null : { parent: path.join(root, 'parse'), dir: path.join(root, 'parse', version), version };
+      folder = root === undefined || version === undefined ? null : { dir: path.join(root, 'parse', version), version };
     }
     return folder;
   };
@@ -48,14 +48,13 @@ export function diskParseMemo(root = cacheDir(fileURLToPath(new URL('../../', im
       const at = where();
       if (at === null || text.length > MAX_TEXT_LENGTH || writes >= MAX_WRITES_PER_RUN) return;
       writes += 1;
-      if (writes === 1) removeOtherVersions(at.parent, at.version);
+      if (writes === 1) removeOtherVersions(path.dirname(at.dir), at.version);
       writeCacheFile(at.dir, name(kind, text), JSON.stringify(value));
     },
   };
 }
 
 interface Folder {
-  readonly parent: string;
   readonly dir: string;
   readonly version: string;
 }
