@@ -133,7 +133,7 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
 
 /**
  * The batches' settings, set once on the session for the whole loop rather
- * than in every batch's transaction (three fewer round trips per batch): the
+ * than in every batch's transaction (two fewer round trips per batch): the
  * backfill's timeouts, key text that parses back exactly, and asynchronous
  * commit. A batch and its checkpoint commit together, and PostgreSQL
  * recovers a prefix of the WAL, so a server crash can lose only the last
