@@ -30,7 +30,18 @@ export interface BatchSql {
   readonly remaining: string | undefined;
   /** The key column list, for messages: "(tenant, id)". */
   readonly keyText: string;
+  /**
+   * Whether a batch may be a range of key values instead of a walked one
+   * (see valueRangeEnd): the key is one integer column, so `size` values
+   * after a key hold at most `size` rows, and there is no `where`, so the
+   * UPDATE's row count is the number of rows the range held, which tells
+   * whether the keys are still dense enough for it.
+   */
+  readonly byValue: boolean;
 }
+
+/** Key types whose values print as plain integers, so that a range end is computed exactly. */
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['smallint', 'integer', 'bigint']);
 
 /**
  * Builds the keyset statements over a table resolved by the catalog (`table`
@@ -65,7 +76,36 @@ export function buildBatchSql(spec: BackfillSpec, table: string, key: BatchKey):
     update: (hasLower) => batchUpdate(spec, table, `${row} <= ${params(1)}${hasLower ? ` AND ${row} > ${params(n + 1)}` : ''}`),
     remaining: spec.where === undefined ? undefined : `SELECT count(*) FROM ${table} WHERE ${spec.where}`,
     keyText: `(${key.columns.map((c) => c.name).join(', ')})`,
+    byValue: spec.where === undefined && key.columns.length === 1 && INTEGER_TYPES.has(key.columns[0]?.type ?? ''),
   };
+}
+
+/**
+ * The end of a batch of `size` key values after `lower`, not past `upper`;
+ * undefined when the pass has no value left. On a unique integer key the
+ * range holds at most `size` rows, so it needs no walk of the index to bound
+ * it. Keys are integer text; BigInt keeps bigint values exact.
+ */
+export function valueRangeEnd(lower: string, size: number, upper: string): string | undefined {
+  const from = BigInt(lower);
+  const to = BigInt(upper);
+  if (from >= to) return undefined;
+  const end = from + BigInt(size);
+  return (end < to ? end : to).toString();
+}
+
+/** How many key values a range (lower, end] of integer keys spans. */
+export function valueSpan(lower: string, end: string): number {
+  return Number(BigInt(end) - BigInt(lower));
+}
+
+/**
+ * Whether ranges of values still suit the keys: while a range holds at least
+ * half as many rows as it spans values. Sparser keys (gaps, ids spread by
+ * design) would make value ranges nearly empty, so batches walk the index.
+ */
+export function denseKeys(rows: number, span: number): boolean {
+  return rows * 2 >= span;
 }
 
 /**

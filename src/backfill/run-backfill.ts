@@ -53,6 +53,8 @@ interface RunState {
   lastBatchMs: number | null;
   rowsPerSecond: number | null;
   pass: number;
+  /** Whether the next batch may be a range of key values (BatchSql.byValue); not kept across runs. */
+  byValue: boolean;
 }
 
 /**
@@ -60,8 +62,10 @@ interface RunState {
  * checkpoint up to the key that was highest when the pass started: rows
  * inserted later are the dual-write trigger's job, and chasing them might
  * never end. Each batch and its checkpoint commit together, so a crash loses
- * at most the batch in flight and no row is updated twice. Batch size adapts
- * to a target duration; throttles and `migrate pause` hold it between
+ * at most the batch in flight and no row is updated twice. On one integer
+ * key with no `where`, a batch is a range of key values while the keys are
+ * dense, which spares it the walk of the index. Batch size adapts to a
+ * target duration; throttles and `migrate pause` hold it between
  * batches; at the end a verification must count 0 rows, else another pass
  * runs (bounded) over the rows still matching `where`.
  */
@@ -74,7 +78,7 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
   const verifyQuery = options.verifyQuery ?? sql.remaining;
   if (record.finishedAt !== null) return { kind: 'done', rowsDone: record.rowsDone, passes: record.pass, verifiedBy: verifyQuery };
   await assertHealthQueryRuns(db, settings.healthQuery);
-  const state = initialState(record, settings);
+  const state = initialState(record, settings, sql.byValue);
   if (state.upperKey !== null && state.lastKey === null) await checkBatchPlan(db, sql, state.upperKey, state.batchSize, state.estimatedRows, spec.table);
 
   const report = (activity: BackfillActivity): void =>
@@ -108,7 +112,10 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
         lastCheck = performance.now();
         clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
       }
-      const batch = state.upperKey === null ? ({ kind: 'end' } as const) : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond);
+      const batch =
+        state.upperKey === null
+          ? ({ kind: 'end' } as const)
+          : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond, state.byValue);
       if (batch.kind === 'end') {
         if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
           await store.finish(migrationId);
@@ -120,7 +127,7 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
       const now = performance.now();
       Object.assign(state, {
         lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
-        batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs,
+        batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs, byValue: batch.byValue,
         rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
       });
       clock = now;
@@ -229,7 +236,7 @@ async function begin(db: Queryable, store: BackfillStore, sql: BatchSql, table: 
   return record;
 }
 
-function initialState(record: BackfillRecord, settings: { minBatchSize: number; maxBatchSize: number; initialBatchSize: number }): RunState {
+function initialState(record: BackfillRecord, settings: { minBatchSize: number; maxBatchSize: number; initialBatchSize: number }, byValue: boolean): RunState {
   return {
     upperKey: record.upperKey,
     lastKey: record.lastKey,
@@ -242,6 +249,7 @@ function initialState(record: BackfillRecord, settings: { minBatchSize: number; 
     lastBatchMs: record.lastBatchMs,
     rowsPerSecond: record.rowsPerSecond,
     pass: record.pass,
+    byValue,
   };
 }
 

@@ -1,7 +1,7 @@
 import { PhasegateError } from '../errors.js';
 import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
-import type { BatchSql } from './batch-sql.js';
+import { denseKeys, valueRangeEnd, valueSpan, type BatchSql } from './batch-sql.js';
 import type { BackfillSettings } from './settings.js';
 import { sleep } from './throttle.js';
 
@@ -46,44 +46,44 @@ export type BatchResult =
       readonly nextSize: number;
       /** `migrate pause` was seen in the batch's own transaction. */
       readonly paused: boolean;
+      /** Whether the next batch may be a range of key values (BatchSql.byValue), as far as this one could tell. */
+      readonly byValue: boolean;
     };
 
 /**
- * Runs one batch: finds its end key by an index scan, updates the key range,
- * moves the checkpoint, all in one transaction, so a crash anywhere leaves
- * either the whole batch with its checkpoint or neither.
+ * A batch's key range before its UPDATE: walked (its row count known) or a
+ * range of `span` key values (at most that many rows, counted by the UPDATE).
  */
-export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, rowsPerSecond: number | null): Promise<BatchResult> {
+type BatchRange =
+  | { readonly kind: 'walked'; readonly lastKey: readonly string[]; readonly rows: number }
+  | { readonly kind: 'values'; readonly lastKey: readonly string[]; readonly span: number };
+
+/**
+ * Runs one batch: bounds it (by key values when `byValue`, else by an index
+ * walk), updates the key range, moves the checkpoint, all in one
+ * transaction, so a crash anywhere leaves either the whole batch with its
+ * checkpoint or neither.
+ */
+export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, rowsPerSecond: number | null, byValue: boolean): Promise<BatchResult> {
   const { db, sql, settings } = ctx;
   let attemptSize = size;
   for (let failures = 0; ; ) {
-    let range: { rows: number; lastKey: readonly string[] } | undefined;
+    let range: BatchRange | undefined;
     const started = performance.now();
     try {
       const result = await withTransaction(db, async (): Promise<BatchResult> => {
         const lower = cursor.lastKey === null ? [] : cursor.lastKey;
-        const params = [...cursor.upperKey, attemptSize, ...lower];
-        // Every batch but a pass's last is full: its end is found without counting its keys.
-        const full = (await db.query<{ last_key: string[]; advanced: boolean }>(sql.fullBatchEnd(cursor.lastKey !== null), params)).rows[0];
-        const boundary =
-          full === undefined
-            ? (await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), params)).rows[0]
-            : { rows: attemptSize, ...full };
-        if (boundary === undefined) return { kind: 'end' };
-        if (!boundary.advanced) throw noProgress(ctx, cursor, boundary.last_key);
-        range = { rows: boundary.rows, lastKey: boundary.last_key };
-        const updated = await db.query(sql.update(cursor.lastKey !== null), [...boundary.last_key, ...lower]);
+        range = byValue && cursor.lastKey !== null ? valueRange(cursor.lastKey, attemptSize, cursor.upperKey) : await walkRange(ctx, cursor, attemptSize);
+        if (range === undefined) return { kind: 'end' };
+        const updated = await db.query(sql.update(cursor.lastKey !== null), [...range.lastKey, ...lower]);
+        const rowsDone = updated.rowCount ?? 0;
+        // A walked batch counted its rows; a range of values held as many as the UPDATE met (there is no `where`).
+        const rowsScanned = range.kind === 'walked' ? range.rows : rowsDone;
         const batchMs = performance.now() - started;
-        const nextSize = nextBatchSize(attemptSize, boundary.rows, batchMs, settings);
-        const { paused } = await ctx.store.advance(ctx.migrationId, {
-          lastKey: boundary.last_key,
-          rowsDone: updated.rowCount ?? 0,
-          rowsScanned: boundary.rows,
-          nextBatchSize: nextSize,
-          batchMs,
-          rowsPerSecond,
-        });
-        return { kind: 'batch', lastKey: boundary.last_key, rowsScanned: boundary.rows, rowsDone: updated.rowCount ?? 0, batchMs, nextSize, paused };
+        // Sizes are in the unit the batch was cut in: rows walked, or key values spanned.
+        const nextSize = nextBatchSize(attemptSize, range.kind === 'walked' ? range.rows : range.span, batchMs, settings);
+        const { paused } = await ctx.store.advance(ctx.migrationId, { lastKey: range.lastKey, rowsDone, rowsScanned, nextBatchSize: nextSize, batchMs, rowsPerSecond });
+        return { kind: 'batch', lastKey: range.lastKey, rowsScanned, rowsDone, batchMs, nextSize, paused, byValue: nextByValue(sql.byValue, byValue, cursor, range, rowsScanned) };
       });
       if (result.kind === 'end') return result;
       return { ...result, batchMs: performance.now() - started };
@@ -98,6 +98,41 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       else await sleep(Math.min(5_000, 100 * 2 ** failures * (0.5 + ctx.random())), ctx.signal);
     }
   }
+}
+
+function valueRange(lastKey: readonly string[], size: number, upperKey: readonly string[]): BatchRange | undefined {
+  const [lower, upper] = [lastKey[0] ?? '', upperKey[0] ?? ''];
+  const end = valueRangeEnd(lower, size, upper);
+  return end === undefined ? undefined : { kind: 'values', lastKey: [end], span: valueSpan(lower, end) };
+}
+
+/** The end of the next `size` keys by an index walk; undefined when the pass has no key left. */
+async function walkRange(ctx: BatchContext, cursor: Cursor, size: number): Promise<BatchRange | undefined> {
+  const { db, sql } = ctx;
+  const params = [...cursor.upperKey, size, ...(cursor.lastKey ?? [])];
+  // Every batch but a pass's last is full: its end is found without counting its keys.
+  const full = (await db.query<{ last_key: string[]; advanced: boolean }>(sql.fullBatchEnd(cursor.lastKey !== null), params)).rows[0];
+  const boundary =
+    full === undefined
+      ? (await db.query<{ rows: number; last_key: string[]; advanced: boolean }>(sql.boundary(cursor.lastKey !== null), params)).rows[0]
+      : { rows: size, ...full };
+  if (boundary === undefined) return undefined;
+  if (!boundary.advanced) throw noProgress(ctx, cursor, boundary.last_key);
+  return { kind: 'walked', lastKey: boundary.last_key, rows: boundary.rows };
+}
+
+/**
+ * Whether the next batch may be a range of values: never unless the key
+ * allows it; after a range of values, whether it was dense; after a walk
+ * from a known key, whether the walked keys were dense (a pass's first walk
+ * has no start to measure from, and keeps what was decided before).
+ */
+function nextByValue(allowed: boolean, byValue: boolean, cursor: Cursor, range: BatchRange, rows: number): boolean {
+  if (!allowed) return false;
+  if (range.kind === 'values') return denseKeys(rows, range.span);
+  const lower = cursor.lastKey?.[0];
+  const end = range.lastKey[0];
+  return lower === undefined || end === undefined ? byValue : denseKeys(rows, valueSpan(lower, end));
 }
 
 /**
@@ -116,7 +151,7 @@ function noProgress(ctx: BatchContext, cursor: Cursor, lastKey: readonly string[
 function batchError(
   ctx: BatchContext,
   cursor: Cursor,
-  range: { rows: number; lastKey: readonly string[] } | undefined,
+  range: BatchRange | undefined,
   size: number,
   attempts: number,
   connectionLost: boolean,
@@ -124,7 +159,8 @@ function batchError(
 ): PhasegateError {
   const key = ctx.sql.keyText;
   const lower = cursor.lastKey === null ? '' : `${key} > (${cursor.lastKey.join(', ')}) and `;
-  const upper = range === undefined ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows` : `${key} <= (${range.lastKey.join(', ')}) (${range.rows} rows)`;
+  const rows = range === undefined ? '' : range.kind === 'walked' ? `${range.rows} rows` : `at most ${range.span} rows`;
+  const upper = range === undefined ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows` : `${key} <= (${range.lastKey.join(', ')}) (${rows})`;
   if (connectionLost) {
     return new PhasegateError(
       'CONNECTION_FAILED',
