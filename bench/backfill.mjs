@@ -8,7 +8,7 @@
 // table shows each run's median round, and the ratios are taken within each
 // round (the machine is shared: its speed drifts between rounds). Prints a
 // markdown table.
-//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3] [--repeat 3]
+//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3] [--repeat 5]
 // Uses $DATABASE_URL when set, else an embedded PostgreSQL.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const arg = (name, fallback) => {
 const rows = arg('rows', 1_000_000);
 const writerCount = arg('writers', 4);
 const baselineSeconds = arg('baseline-seconds', 3);
-const repeat = arg('repeat', 3);
+const repeat = arg('repeat', 5);
 const bin = fileURLToPath(new URL('../bin/migrate.js', import.meta.url));
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
