@@ -88,6 +88,16 @@ export function prewarmIsolatedImport(): void {
   holder[WARM] ??= startWorker();
 }
 
+/**
+ * Ends a worker started ahead that no file needs (every file was answered
+ * from the export cache): left alone it would go on loading jiti on another
+ * core, beside the database work the command does next.
+ */
+export function releaseWarmWorker(): void {
+  void holder[WARM]?.terminate();
+  holder[WARM] = undefined;
+}
+
 /** Told of each file as soon as its outcome is known, while the worker goes on with the next. */
 export type OnImported = (file: string, outcome: IsolatedImport) => void;
 

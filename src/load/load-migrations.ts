@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PhasegateError } from '../errors.js';
 import { buildMigration, compareIds, MIGRATION_FILE, settingsProblems, type Migration, type MigrationDefaults } from '../plan/index.js';
 import { ExportCache } from './export-cache.js';
-import { importIsolated, migrationApi, type IsolatedImport } from './isolated-import.js';
+import { importIsolated, migrationApi, releaseWarmWorker, type IsolatedImport } from './isolated-import.js';
 
 /** How long one migration file may take to load before it counts as hung. */
 export const DEFAULT_LOAD_TIME_LIMIT_MS = 10_000;
@@ -105,6 +105,7 @@ export async function loadEachMigration(files: readonly string[], options: LoadO
   }
   // Relative paths would be read as package names by the module loader.
   const byPath = new Map(named.filter((n) => !built.has(n.file)).map((n) => [path.resolve(n.file), n]));
+  if (byPath.size === 0) releaseWarmWorker();
   // Each file is validated as soon as the worker sends it, while the worker loads the next.
   const loaded = byPath.size === 0 ? new Map<string, IsolatedImport>() : await importIsolated([...byPath.keys()], options.timeLimitMs ?? DEFAULT_LOAD_TIME_LIMIT_MS, (resolved, outcome) => {
     const entry = byPath.get(resolved);

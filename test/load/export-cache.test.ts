@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isDataOnly } from '../../src/load/export-cache.js';
+import { prewarmIsolatedImport } from '../../src/load/isolated-import.js';
 import { loadMigrations } from '../../src/load/index.js';
+import type { Worker } from 'node:worker_threads';
 
 const PLAIN = `import { defineMigration, ops } from 'phasegate';
 export default defineMigration({ description: 'v1', operations: [ops.createIndex({ table: 't', name: 't_a_idx', columns: ['a'] })] });
@@ -52,5 +54,18 @@ describe('exports of data-only migration files, kept between runs', () => {
     const [loaded] = await loadMigrations(dir);
     const [cached] = await loadMigrations(dir);
     expect(cached).toEqual(loaded);
+  });
+
+  it('ends the worker started ahead when every file comes from the cache, and loads an edited file with a new one', async () => {
+    const dir = await project({ '1_plain.ts': PLAIN.replace("'v1'", `'${path.basename(await mkdtemp(path.join(tmpdir(), 'unique-')))}'`) });
+    await loadMigrations(dir);
+    prewarmIsolatedImport();
+    const warm = (globalThis as Record<symbol, Worker | undefined>)[Symbol.for('phasegate.warmLoaderWorker')];
+    expect(warm).toBeDefined();
+    const exited = new Promise<number>((resolve) => warm?.once('exit', resolve));
+    await loadMigrations(dir);
+    await expect(Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 5_000))])).resolves.toBeTypeOf('number');
+    await writeFile(path.join(dir, '1_plain.ts'), PLAIN.replace("'v1'", "'edited'"));
+    expect((await loadMigrations(dir)).map((m) => m.description)).toEqual(['edited']);
   });
 });
