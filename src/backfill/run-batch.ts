@@ -159,8 +159,10 @@ function batchError(
 ): PhasegateError {
   const key = ctx.sql.keyText;
   const lower = cursor.lastKey === null ? '' : `${key} > (${cursor.lastKey.join(', ')}) and `;
-  const rows = range === undefined ? '' : range.kind === 'walked' ? `${range.rows} rows` : `at most ${range.span} rows`;
-  const upper = range === undefined ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows` : `${key} <= (${range.lastKey.join(', ')}) (${rows})`;
+  const upper =
+    range === undefined
+      ? `${key} <= (${cursor.upperKey.join(', ')}), the next ${size} rows`
+      : `${key} <= (${range.lastKey.join(', ')}) (${range.kind === 'walked' ? `${range.rows} rows` : `at most ${range.span} rows`})`;
   if (connectionLost) {
     return new PhasegateError(
       'CONNECTION_FAILED',
