@@ -100,8 +100,10 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
   }
 }
 
+/** The next `size` key values; only for a one-column key (BatchSql.byValue), whose keys are single values. */
 function valueRange(lastKey: readonly string[], size: number, upperKey: readonly string[]): BatchRange | undefined {
-  const [lower, upper] = [lastKey[0] ?? '', upperKey[0] ?? ''];
+  const [lower, upper] = [lastKey[0], upperKey[0]];
+  if (lower === undefined || upper === undefined) throw new Error('a range of key values needs a one-column key');
   const end = valueRangeEnd(lower, size, upper);
   return end === undefined ? undefined : { kind: 'values', lastKey: [end], span: valueSpan(lower, end) };
 }
