@@ -4,7 +4,10 @@
 // settings run by `migrate advance` as a deploy runs it (its process start,
 // config and migration loading, state install and verification included),
 // each idle and under a concurrent writer workload (single-row updates and
-// inserts on a few connections). The four runs are repeated in rounds; the
+// inserts on a few connections). A fifth run, idle, sends the runner's own
+// batch statements from the benchmark's connection with no process behind
+// them: what batching costs PostgreSQL itself, the floor of any batched
+// backfill. The runs are repeated in rounds; the
 // table shows each run's median round, and the ratios are taken within each
 // round (the machine is shared: its speed drifts between rounds). Prints a
 // markdown table.
@@ -96,7 +99,7 @@ function startWriters() {
 }
 
 /** `work` runs timed; `before` (not timed) readies what a deploy would find in place. */
-async function measure(label, { before, work, again }, withWriters) {
+async function measure(label, { before, work, again, settledBatchSize }, withWriters) {
   await prepare();
   await before?.();
   const writers = withWriters ? startWriters() : undefined;
@@ -107,8 +110,9 @@ async function measure(label, { before, work, again }, withWriters) {
   const ms = performance.now() - started;
   const { rows: wal } = await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS bytes', [lsn[0].lsn]);
   const load = writers === undefined ? undefined : await writers.stop();
+  const batchSize = await settledBatchSize?.();
   const noOpMs = again === undefined || withWriters ? undefined : await again();
-  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load, noOpMs };
+  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load, noOpMs, batchSize };
 }
 
 const plainUpdate = {
@@ -117,6 +121,29 @@ const plainUpdate = {
     return [];
   },
 };
+/**
+ * The runner's statements for each batch (BEGIN, the UPDATE of a range of key
+ * values, its checkpoint, COMMIT, under asynchronous commit), sent from this
+ * connection: no process, no planning, no throttle checks. Batches are as
+ * many keys as the runner's median batch of the same round held.
+ */
+const bareBatches = (batchRows) => ({
+  before: () => db.query('DROP TABLE IF EXISTS bench_checkpoint; CREATE TABLE bench_checkpoint (id int PRIMARY KEY, last_key text, rows_done bigint NOT NULL, batches int NOT NULL); INSERT INTO bench_checkpoint VALUES (1, NULL, 0, 0)'),
+  work: async () => {
+    await db.query('SET synchronous_commit = off');
+    const batches = [];
+    for (let last = 0; last < rows; last += batchRows) {
+      const started = performance.now();
+      await db.query('BEGIN');
+      const { rowCount } = await db.query('UPDATE items SET v2 = v * 2 WHERE (id) <= ($1::bigint) AND (id) > ($2::bigint)', [String(last + batchRows), String(last)]);
+      await db.query('UPDATE bench_checkpoint SET last_key = $1, rows_done = rows_done + $2, batches = batches + 1 WHERE id = 1', [String(last + batchRows), rowCount]);
+      await db.query('COMMIT');
+      batches.push(performance.now() - started);
+    }
+    await db.query('RESET synchronous_commit');
+    return batches;
+  },
+});
 let schemaCounter = 0;
 /**
  * `migrate advance` in its own process, timed from spawn to exit. Batch
@@ -129,6 +156,8 @@ const backfill = () => {
   return {
     before: () => ensureStateSchema(db, schema),
     work: () => runAdvance(schema),
+    // The size adaptive sizing arrived at, for the bare batches of the same round.
+    settledBatchSize: async () => (await db.query(`SELECT batch_size FROM ${schema}.backfills`)).rows[0].batch_size,
     // The same command again, now with nothing to do: what the process costs whatever the table.
     again: async () => {
       const started = performance.now();
@@ -170,22 +199,27 @@ const baseline = await baselineWriters.stop();
 
 const rounds = [];
 for (let round = 0; round < repeat; round += 1) {
+  const plainIdle = await measure('plain UPDATE, idle', plainUpdate, false);
+  const advanceIdle = await measure('migrate advance (backfill, defaults), idle', backfill(), false);
   rounds.push([
-    await measure('plain UPDATE, idle', plainUpdate, false),
-    await measure('migrate advance (backfill, defaults), idle', backfill(), false),
+    plainIdle,
+    advanceIdle,
     await measure(`plain UPDATE, ${writerCount} writers`, plainUpdate, true),
     await measure(`migrate advance (backfill, defaults), ${writerCount} writers`, backfill(), true),
+    await measure(`the same batches with no runner (${advanceIdle.batchSize} keys each), idle`, bareBatches(advanceIdle.batchSize), false),
   ]);
 }
 const median = (values) => quantile(values, 0.5);
 /** Each run's round with the median time. */
-const results = [0, 1, 2, 3].map((i) => {
+const results = [0, 1, 2, 3, 4].map((i) => {
   const runs = rounds.map((round) => round[i]).sort((a, b) => a.ms - b.ms);
   return runs[Math.floor(runs.length / 2)];
 });
 const ratios = {
   idle: rounds.map((round) => round[1].rowsPerSecond / round[0].rowsPerSecond),
   writers: rounds.map((round) => round[3].rowsPerSecond / round[2].rowsPerSecond),
+  bare: rounds.map((round) => round[4].rowsPerSecond / round[0].rowsPerSecond),
+  runner: rounds.map((round) => round[1].rowsPerSecond / round[4].rowsPerSecond),
 };
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
@@ -196,7 +230,7 @@ console.log('');
 console.log('| run (median round) | time | rows/s | × plain UPDATE | batches seen | batch p50 / p95 / max ms | WAL | writer p50 / p99 / max ms | writer stmts | writer errors |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [i, r] of results.entries()) {
-  const base = i < 2 ? results[0].rowsPerSecond : results[2].rowsPerSecond;
+  const base = i === 2 || i === 3 ? results[2].rowsPerSecond : results[0].rowsPerSecond;
   const batch = r.batches.length === 0 ? '–' : `${fmt(quantile(r.batches, 0.5), 1)} / ${fmt(quantile(r.batches, 0.95), 1)} / ${fmt(Math.max(...r.batches), 1)}`;
   const writers = r.load === undefined ? '–' : `${fmt(quantile(r.load.latencies, 0.5), 2)} / ${fmt(quantile(r.load.latencies, 0.99), 2)} / ${fmt(Math.max(...r.load.latencies), 1)}`;
   console.log(
@@ -208,6 +242,7 @@ const list = (values) => values.map((v) => fmt(v, 2)).join(', ');
 const floor = rounds.map((round) => round[1].noOpMs / round[0].ms);
 console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %)`);
 console.log(`migrate advance / plain UPDATE rows/s, round by round: idle ${list(ratios.idle)} (median ${fmt(median(ratios.idle), 2)}x); under ${writerCount} writers ${list(ratios.writers)} (median ${fmt(median(ratios.writers), 2)}x); target >= 0.90x`);
+console.log(`the same batches with no runner / plain UPDATE (what batching costs PostgreSQL), round by round: ${list(ratios.bare)} (median ${fmt(median(ratios.bare), 2)}x); migrate advance / those batches (what the runner adds, its process included): ${list(ratios.runner)} (median ${fmt(median(ratios.runner), 2)}x)`);
 
 await db.end();
 await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
