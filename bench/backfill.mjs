@@ -20,7 +20,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
+import { buildBatchSql } from '../dist/backfill/batch-sql.js';
 import { ensureStateSchema } from '../dist/index.js';
+import { BackfillStore, withTransaction } from '../dist/state/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,11 +48,13 @@ const connect = async () => {
 };
 const db = await connect();
 
+/** The backfill every run makes: the migration's, the plain UPDATE's and the bare batches'. */
+const spec = { table: 'items', set: 'v2 = v * 2' };
 const dir = mkdtempSync(path.join(tmpdir(), 'phasegate-bench-backfill-'));
 mkdirSync(path.join(dir, 'migrations'));
 writeFileSync(
   path.join(dir, 'migrations', '1_backfill_v2.ts'),
-  `import { defineMigration } from 'phasegate';\nexport default defineMigration({ backfill: { backfill: { table: 'items', set: 'v2 = v * 2' } } });\n`,
+  `import { defineMigration } from 'phasegate';\nexport default defineMigration({ backfill: { backfill: ${JSON.stringify(spec)} } });\n`,
 );
 
 const quantile = (values, q) => {
@@ -117,34 +121,44 @@ async function measure(label, { before, work, again, settledBatchSize }, withWri
 
 const plainUpdate = {
   work: async () => {
-    await db.query('UPDATE items SET v2 = v * 2');
+    await db.query(`UPDATE ${spec.table} SET ${spec.set}`);
     return [];
   },
 };
-/**
- * The runner's statements for each batch (BEGIN, the UPDATE of a range of key
- * values, its checkpoint, COMMIT, under asynchronous commit), sent from this
- * connection: no process, no planning, no throttle checks. Batches are as
- * many keys as the runner's median batch of the same round held.
- */
-const bareBatches = (batchRows) => ({
-  before: () => db.query('DROP TABLE IF EXISTS bench_checkpoint; CREATE TABLE bench_checkpoint (id int PRIMARY KEY, last_key text, rows_done bigint NOT NULL, batches int NOT NULL); INSERT INTO bench_checkpoint VALUES (1, NULL, 0, 0)'),
-  work: async () => {
-    await db.query('SET synchronous_commit = off');
-    const batches = [];
-    for (let last = 0; last < rows; last += batchRows) {
-      const started = performance.now();
-      await db.query('BEGIN');
-      const { rowCount } = await db.query('UPDATE items SET v2 = v * 2 WHERE (id) <= ($1::bigint) AND (id) > ($2::bigint)', [String(last + batchRows), String(last)]);
-      await db.query('UPDATE bench_checkpoint SET last_key = $1, rows_done = rows_done + $2, batches = batches + 1 WHERE id = 1', [String(last + batchRows), rowCount]);
-      await db.query('COMMIT');
-      batches.push(performance.now() - started);
-    }
-    await db.query('RESET synchronous_commit');
-    return batches;
-  },
-});
 let schemaCounter = 0;
+/**
+ * The runner's own statements for each batch (BEGIN, the UPDATE of a range of
+ * key values, its checkpoint, COMMIT, under asynchronous commit), built by
+ * its own code and sent from this connection: no process, no planning, no
+ * throttle checks. Batches are as many keys as the runner settled on in the
+ * same round.
+ */
+const bareBatches = (batchRows) => {
+  const schema = `bench_state_${(schemaCounter += 1)}`;
+  const store = new BackfillStore(db, schema);
+  const sql = buildBatchSql(spec, 'items', { columns: [{ name: 'id', type: 'bigint' }] });
+  return {
+    before: async () => {
+      await ensureStateSchema(db, schema);
+      await store.start('bare', [String(rows)], rows, batchRows);
+    },
+    work: async () => {
+      await db.query('SET synchronous_commit = off');
+      const batches = [];
+      for (let last = 0; last < rows; last += batchRows) {
+        const started = performance.now();
+        const lastKey = [String(Math.min(rows, last + batchRows))];
+        await withTransaction(db, async () => {
+          const { rowCount } = await db.query(sql.update(true), [...lastKey, String(last)]);
+          await store.advance('bare', { lastKey, rowsDone: rowCount, rowsScanned: rowCount, nextBatchSize: batchRows, batchMs: performance.now() - started, rowsPerSecond: null });
+        });
+        batches.push(performance.now() - started);
+      }
+      await db.query('RESET synchronous_commit');
+      return batches;
+    },
+  };
+};
 /**
  * `migrate advance` in its own process, timed from spawn to exit. Batch
  * durations are read from the state store while it runs (a small SELECT every
