@@ -86,7 +86,31 @@ export function heartbeatFor(config: Config): HeartbeatOptions {
 
 /** Runs `work` with a connected session and always closes it. */
 export async function withConnection<T>(config: Config, work: (session: Session) => Promise<T>): Promise<T> {
-  const session = await connect(config);
+  return useSession(config, await connect(config), work);
+}
+
+/**
+ * Runs `work` with the project's migrations and a connected session. The
+ * connection opens while the files load: over a network, connecting takes
+ * several round trips that loading need not wait for. Errors come in the
+ * same order as before: a file that fails to load fails the command (and
+ * the session is closed once open, or the process would wait on it), and
+ * only then a connection that failed.
+ */
+export async function withMigrations<T>(config: Config, work: (migrations: Migration[], session: Session) => Promise<T>): Promise<T> {
+  const opening = connect(config);
+  opening.catch(() => undefined); // awaited below, once the files loaded
+  let migrations: Migration[];
+  try {
+    migrations = await resolveMigrations(config);
+  } catch (error) {
+    void opening.then((session) => session.end(), () => undefined);
+    throw error;
+  }
+  return useSession(config, await opening, (session) => work(migrations, session));
+}
+
+async function useSession<T>(config: Config, session: Session, work: (session: Session) => Promise<T>): Promise<T> {
   try {
     return await work(session);
   } catch (error) {

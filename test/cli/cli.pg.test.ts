@@ -189,6 +189,46 @@ describe('migrate CLI', () => {
     expect(waited.code).toBe(0);
   });
 
+  it('opens its connection while the migration files load, runs nothing before they loaded, and closes it when one fails', async () => {
+    /** A migration whose loading waits for a file to appear, so the test decides when loading ends. */
+    const held = (go: string, rest: string): string =>
+      `import { defineMigration } from 'phasegate';\nimport { existsSync } from 'node:fs';\n` +
+      `const pause = new Int32Array(new SharedArrayBuffer(4));\nwhile (!existsSync(${JSON.stringify(go)})) Atomics.wait(pause, 0, 0, 10);\n${rest}\n`;
+    const cliSessions = async (): Promise<number> =>
+      Number((await db.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'phasegate'")).rows[0]?.n);
+    const until = async (check: () => Promise<boolean>): Promise<void> => {
+      for (const deadline = Date.now() + 20_000; !(await check()); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error('condition not reached in time');
+      }
+    };
+
+    next();
+    const dir = await makeProject({});
+    const go = path.join(dir, 'go');
+    await writeFile(path.join(dir, 'migrations', '1_held.ts'), held(go, `export default defineMigration({ expand: { sql: 'CREATE TABLE held_${counter} (id int)' } });`));
+    const running = startCli(['advance', '--json'], { cwd: dir, env: env() });
+    await until(async () => (await cliSessions()) === 1);
+    // Connected, and the file is still loading: not one statement has touched the database yet.
+    expect((await db.client.query('SELECT to_regnamespace($1) AS s', [`cli_${counter}`])).rows[0]?.s).toBeNull();
+    await writeFile(go, '');
+    const ran = await running.done;
+    expect(ran.code).toBe(0);
+    expect(json(ran.stdout)).toMatchObject({ ran: [{ phase: 'expand' }], exitCode: 0 });
+
+    next();
+    const broken = await makeProject({});
+    const goBroken = path.join(broken, 'go');
+    await writeFile(path.join(broken, 'migrations', '1_broken.ts'), held(goBroken, "throw new Error('no migration here');"));
+    const failing = startCli(['advance'], { cwd: broken, env: env() });
+    await until(async () => (await cliSessions()) === 1);
+    await writeFile(goBroken, '');
+    // The open session must not keep the process alive until the server drops it.
+    const failed = await failing.done;
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('no migration here');
+    expect((await db.client.query('SELECT to_regnamespace($1) AS s', [`cli_${counter}`])).rows[0]?.s).toBeNull();
+  });
+
   it('never prints the password of the connection string, even when the connection fails', async () => {
     const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: 'SELECT 1' } }) });
     const secret = 'sup3r-s3cret-pw';

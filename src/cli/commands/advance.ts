@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
 import { advance, policyFromConfig, type AdvanceResult, type UnitTarget } from '../../execute/index.js';
 import { isPhase, parseDuration } from '../../plan/index.js';
-import { createLogger, heartbeatFor, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { createLogger, heartbeatFor, resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, EXIT_FOR_STOP, type ExitCode } from '../exit-codes.js';
 import { forTerminalLines, printJson, printLines } from '../output.js';
 import { createProgressReporter } from '../progress.js';
@@ -36,7 +36,6 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
       const timeBudgetMs = optionalDuration('--time-budget', flags.timeBudget);
       const waitMs = optionalDuration('--wait', flags.wait);
       const config = await resolveConfig(globals);
-      const migrations = await resolveMigrations(config);
       const logger = await createLogger(globals);
       const controller = new AbortController();
       const stop = (signal: NodeJS.Signals): void => {
@@ -46,7 +45,7 @@ export function advanceCommand(program: Command, setExit: (code: ExitCode) => vo
       process.once('SIGINT', stop).once('SIGTERM', stop);
       const progress = createProgressReporter(logger);
       try {
-        const result = await withConnection(config, (client) =>
+        const result = await withMigrations(config, (migrations, client) =>
           advance({
             db: client,
             schema: config.schema,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
 import { checkName, recordApproval } from '../../execute/index.js';
 import { isPhase } from '../../plan/index.js';
-import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printLines } from '../output.js';
 
@@ -20,8 +20,7 @@ export function approveCommand(program: Command, setExit: (code: ExitCode) => vo
       }
       checkName('--by', opts.by);
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
-      const migrations = await resolveMigrations(config);
-      await withConnection(config, (client) => recordApproval(client, config.schema, migrations, id, phase, opts.by));
+      await withMigrations(config, (migrations, client) => recordApproval(client, config.schema, migrations, id, phase, opts.by));
       printLines(`approved ${id} ${phase} (by ${opts.by})`);
       setExit(EXIT.ok);
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { forget } from '../../execute/index.js';
-import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 
@@ -14,8 +14,7 @@ export function forgetCommand(program: Command, setExit: (code: ExitCode) => voi
     .addHelpText('after', '\nExamples:\n  migrate forget 20261123120000_rename_users_email')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
-      const migrations = await resolveMigrations(config);
-      const result = await withConnection(config, (client) => forget(client, config.schema, id, migrations));
+      const result = await withMigrations(config, (migrations, client) => forget(client, config.schema, id, migrations));
       const exitCode = result.kind === 'locked' ? EXIT.locked : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
       else if (result.kind === 'locked') printLines('another runner holds the lock; nothing was forgotten (exit 5)');

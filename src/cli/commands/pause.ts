@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { setBackfillPaused } from '../../execute/index.js';
-import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 
@@ -25,8 +25,7 @@ export function pauseOrResume(name: 'pause' | 'resume', paused: boolean) {
       .addHelpText('after', `\nExamples:\n  migrate ${name} 20261123120000_rename_users_email\n  migrate ${name} 20261123120000_rename_users_email --by alice --json`)
       .action(async (id: string, opts: PauseFlags, command: Command) => {
         const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
-        const migrations = await resolveMigrations(config);
-        await withConnection(config, (client) => setBackfillPaused(client, config.schema, migrations, id, paused, opts.by ?? null));
+        await withMigrations(config, (migrations, client) => setBackfillPaused(client, config.schema, migrations, id, paused, opts.by ?? null));
         if (opts.json === true) printJson({ migration: id, paused, exitCode: EXIT.ok });
         else printLines(paused ? `paused the backfill of ${id}: it stops after the batch in flight; \`migrate resume ${id}\` continues it` : `resumed the backfill of ${id}`);
         setExit(EXIT.ok);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PhasegateError } from '../../errors.js';
 import { policyFromConfig, rollback } from '../../execute/index.js';
-import { createLogger, resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { createLogger, resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, printLines } from '../output.js';
 
@@ -15,12 +15,12 @@ export function rollbackCommand(program: Command, setExit: (code: ExitCode) => v
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalFlags>();
       const config = await resolveConfig(globals);
-      const migration = (await resolveMigrations(config)).find((m) => m.id === id);
-      if (migration === undefined) throw new PhasegateError('USAGE', `no migration ${id}`, { hint: '`migrate status` lists migration ids' });
       const logger = await createLogger(globals);
-      const result = await withConnection(config, (client) =>
-        rollback({ db: client, schema: config.schema, migration, policy: policyFromConfig(config), logger }),
-      );
+      const result = await withMigrations(config, (migrations, client) => {
+        const migration = migrations.find((m) => m.id === id);
+        if (migration === undefined) throw new PhasegateError('USAGE', `no migration ${id}`, { hint: '`migrate status` lists migration ids' });
+        return rollback({ db: client, schema: config.schema, migration, policy: policyFromConfig(config), logger });
+      });
       const exitCode = result.kind === 'locked' ? EXIT.locked : EXIT.ok;
       if (opts.json === true) printJson({ ...result, exitCode });
       else if (result.kind === 'locked') printLines('another runner holds the lock; nothing was rolled back (exit 5)');

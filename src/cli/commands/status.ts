@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { status, type MigrationStatus, type PhaseStatus, type RunnerStatus, type Status } from '../../execute/index.js';
 import { formatDuration } from '../../plan/index.js';
-import { resolveConfig, resolveMigrations, withConnection, type GlobalFlags } from '../context.js';
+import { resolveConfig, withMigrations, type GlobalFlags } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBackfillLine } from '../backfill-line.js';
 import { color, forTerminal, printJson, printLines } from '../output.js';
@@ -15,8 +15,7 @@ export function statusCommand(program: Command, setExit: (code: ExitCode) => voi
     .addHelpText('after', '\nExamples:\n  migrate status\n  migrate status --json\n  migrate status --exit-code')
     .action(async (opts: { json?: boolean; exitCode?: boolean }, command: Command) => {
       const config = await resolveConfig(command.optsWithGlobals<GlobalFlags>());
-      const migrations = await resolveMigrations(config);
-      const result = await withConnection(config, (client) => status(client, config.schema, migrations, config.backfill));
+      const result = await withMigrations(config, (migrations, client) => status(client, config.schema, migrations, config.backfill));
       const pending = result.migrations.some((m) => m.phases.some((p) => p.state !== 'done'));
       const broken = result.migrations.some((m) => m.edited.length > 0 || (m.fileMissing && m.phases.some((p) => p.state !== 'done' && p.state !== 'rolledBack')));
       const exitCode = opts.exitCode !== true ? EXIT.ok : broken ? EXIT.badInput : pending ? EXIT.waiting : EXIT.ok;
