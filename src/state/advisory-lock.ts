@@ -27,10 +27,18 @@ const POLL_MS = 250;
  * it), and no timeout of the session has to change for the wait.
  */
 export async function acquireRunnerLock(db: RunnerSession, schema: string, waitMs: number): Promise<boolean> {
-  await createSchemaIfMissing(db, schema);
   const deadline = performance.now() + waitMs;
-  for (;;) {
-    const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS locked`, [schema]);
+  for (let created = false; ; ) {
+    // One round trip: no row means the schema, whose OID the key needs, does not exist yet.
+    const { rows } = await db.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(${RUNNER_LOCK_CLASS}, oid::int4) AS locked FROM pg_namespace WHERE nspname = $1`,
+      [schema],
+    );
+    if (rows.length === 0 && !created) {
+      await createSchema(db, schema);
+      created = true;
+      continue;
+    }
     if (rows[0]?.locked === true) return true;
     const leftMs = deadline - performance.now();
     if (leftMs <= 0) return false;
@@ -72,9 +80,7 @@ export async function runnerLockHolder(db: Queryable, schema: string): Promise<L
 }
 
 /** The key needs the schema's OID, so the schema comes first; its tables come later, under the lock. */
-async function createSchemaIfMissing(db: Queryable, schema: string): Promise<void> {
-  const { rows } = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-  if (rows.length > 0) return;
+async function createSchema(db: Queryable, schema: string): Promise<void> {
   try {
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { quoteIdent, withTransaction, type Queryable } from '../pg/index.js';
+import { quoteIdent, type Queryable } from '../pg/index.js';
 
 /**
  * The state table the lock holder beats in. One row per runner session;
@@ -42,15 +42,19 @@ export interface HeartbeatConnection extends Queryable {
 /** Records this session as the runner; call while holding the runner lock. Returns its backend pid. */
 export async function recordRunner(db: Queryable, schema: string, intervalMs: number): Promise<number> {
   const s = quoteIdent(schema);
-  return withTransaction(db, async () => {
-    await db.query(`DELETE FROM ${s}.runner`);
-    const { rows } = await db.query<{ pid: number }>(
-      `INSERT INTO ${s}.runner (backend_pid, application_name, interval_ms)
-       VALUES (pg_backend_pid(), current_setting('application_name'), $1) RETURNING backend_pid AS pid`,
-      [Math.max(1, Math.round(intervalMs))],
-    );
-    return rows[0]?.pid ?? 0;
-  });
+  // One statement: the other rows go and this one comes in together. The
+  // two parts run in no set order, so a row left under this very pid (a pid
+  // the server gave again) is taken over rather than deleted first.
+  const { rows } = await db.query<{ pid: number }>(
+    `WITH others AS (DELETE FROM ${s}.runner WHERE backend_pid <> pg_backend_pid())
+     INSERT INTO ${s}.runner (backend_pid, application_name, interval_ms)
+     VALUES (pg_backend_pid(), current_setting('application_name'), $1)
+     ON CONFLICT (backend_pid) DO UPDATE
+       SET application_name = excluded.application_name, started_at = now(), beat_at = now(), interval_ms = excluded.interval_ms
+     RETURNING backend_pid AS pid`,
+    [Math.max(1, Math.round(intervalMs))],
+  );
+  return rows[0]?.pid ?? 0;
 }
 
 /** Removes this session's row when it lets the lock go. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
+import { ensureStateSchema, recordRunner } from '../../src/state/index.js';
 import { useTestDatabase } from '../support/database.js';
 
 const db = useTestDatabase();
@@ -25,6 +26,22 @@ async function project(migrations: Record<string, string>, config: object = {}):
 }
 
 describe('the runner lock', () => {
+  it('records the runner in place of rows left by killed runners, its own pid among them when the server gave it again', async () => {
+    const schema = next();
+    await ensureStateSchema(db.client, schema);
+    const { rows: me } = await db.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pid = me[0]?.pid ?? 0;
+    await db.client.query(
+      `INSERT INTO ${schema}.runner (backend_pid, application_name, started_at, beat_at, interval_ms)
+       VALUES ($1, 'killed runner', now() - interval '1 day', now() - interval '1 day', 5000), ($1 + 1, 'another killed runner', now() - interval '1 day', now() - interval '1 day', 5000)`,
+      [pid],
+    );
+    expect(await recordRunner(db.client, schema, 250)).toBe(pid);
+    const { rows } = await db.client.query(`SELECT backend_pid, application_name, now() - started_at < interval '1 minute' AS fresh, interval_ms FROM ${schema}.runner`);
+    const { rows: app } = await db.client.query<{ name: string }>("SELECT current_setting('application_name') AS name");
+    expect(rows).toEqual([{ backend_pid: pid, application_name: app[0]?.name, fresh: true, interval_ms: 250 }]);
+  });
+
   it('lets advance --wait wait for a runner that builds an index concurrently, then succeed (no deadlock)', async () => {
     const schema = next();
     // An index whose build takes about five seconds (each key costs 10ms), so the second runner starts while it runs.
