@@ -2,11 +2,15 @@
 // migrations: what a pipeline pays on every deploy. Side by side in one run
 // with node-pg-migrate's `up` over 100 equivalent applied migrations (each
 // tool in its own database), the two alternating run by run. Prints a table.
-//   npm run bench:startup -- [--migrations 100] [--runs 15]
+// With --latency, every connection goes through a TCP proxy that holds each
+// chunk that many ms each way, as a server in another zone or region would:
+// what each round trip a command makes costs a pipeline.
+//   npm run bench:startup -- [--migrations 100] [--runs 15] [--latency 0]
 // Uses $DATABASE_URL when set, else an embedded PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -18,10 +22,37 @@ const arg = (name, fallback) => {
 };
 const count = arg('migrations', 100);
 const runs = arg('runs', 15);
+const latency = arg('latency', 0);
 const bin = fileURLToPath(new URL('../bin/migrate.js', import.meta.url));
 const npmBin = fileURLToPath(new URL('../node_modules/node-pg-migrate/bin/node-pg-migrate.js', import.meta.url));
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
+
+/**
+ * A TCP proxy to the server that holds every chunk `latency` ms each way. It
+ * runs in a worker thread: the commands are timed with spawnSync, which
+ * blocks this thread's event loop.
+ */
+async function startLatencyProxy(target) {
+  const worker = new Worker(
+    `const net = require('node:net');
+     const { parentPort, workerData: { host, port, delay } } = require('node:worker_threads');
+     const proxy = net.createServer((client) => {
+       const server = net.connect(port, host);
+       for (const [from, to] of [[client, server], [server, client]]) {
+         from.setNoDelay(true);
+         from.on('data', (chunk) => setTimeout(() => to.write(chunk), delay));
+         from.on('close', () => setTimeout(() => to.destroy(), delay));
+         from.on('error', () => to.destroy());
+       }
+     });
+     proxy.listen(0, '127.0.0.1', () => parentPort.postMessage(proxy.address().port));`,
+    { eval: true, workerData: { host: target.hostname, port: Number(target.port || 5432), delay: latency } },
+  );
+  const port = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  return { port, stop: () => worker.terminate() };
+}
+const proxy = latency > 0 ? await startLatencyProxy(new URL(server.url)) : undefined;
 const admin = new pg.Client({ connectionString: server.url });
 await admin.connect();
 const databases = [];
@@ -30,6 +61,10 @@ const createDatabase = async (name) => {
   databases.push(name);
   const url = new URL(server.url);
   url.pathname = `/${name}`;
+  if (proxy !== undefined) {
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+  }
   return url.toString();
 };
 const ids = Array.from({ length: count }, (_, i) => i);
@@ -89,7 +124,7 @@ const stats = samples.map((values) => {
 });
 const base = stats[0].median;
 console.log(`first advance (applies ${count * 2} units): ${Math.round(apply)} ms (mark: ${Math.round(first)} ms); first node-pg-migrate up: ${Math.round(npmApply)} ms`);
-console.log(`${runs} runs each, alternating\n`);
+console.log(`${runs} runs each, alternating${latency > 0 ? `; every connection through a proxy holding each chunk ${latency} ms each way (${2 * latency} ms a round trip)` : ''}\n`);
 console.log('| command | median ms | p90 ms | min ms | median − node |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 commands.forEach((c, i) => {
@@ -102,4 +137,5 @@ console.log(`migrate --help − node: ${(stats[1].median - base).toFixed(0)} ms 
 
 for (const name of databases) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
 await admin.end();
+await proxy?.stop();
 await server.stop();

@@ -10,7 +10,7 @@ import { editedMigrationsError, findEditedMigrations, restampFingerprints } from
 import { assertNoUnfinishedMissing, fileDrift, outOfOrderError } from './file-drift.js';
 import { gateFactsFor, type StateSnapshot } from './gate-facts.js';
 import type { ExecutionPolicy } from './policy.js';
-import { readState } from './read-state.js';
+import { readInstalledState, readState } from './read-state.js';
 import { IRREVERSIBLE_PHASES } from './rollback.js';
 import { runUnit, type StepDone } from './run-unit.js';
 import { assertNamesExist } from './check-names.js';
@@ -113,7 +113,8 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
   }
   try {
     const store = new StateStore(db, schema);
-    let snapshot = await readState(db, store, schema);
+    // Under the lock, the state schema was just checked (or installed): no need to ask again.
+    let snapshot = hold === undefined ? await readState(db, store, schema) : await readInstalledState(store);
     const drifted = await checkFilesAndState(options, snapshot, store, logger);
     const units = new Map(snapshot.units);
     let now = options.now ?? snapshot.now;

@@ -12,6 +12,11 @@ export async function readState(db: Queryable, store: StateStore, schema: string
   if ((await installedVersion(db, schema)) === 0) {
     return { units: new Map(), markers: [], approvals: [], fingerprints: new Map(), committed: new Set(), now: await store.now() };
   }
+  return readInstalledState(store);
+}
+
+/** The same, from a state schema known to be installed and current (ensureStateSchema ran under the runner lock). */
+export async function readInstalledState(store: StateStore): Promise<StateSnapshot> {
   const units = await store.units();
   return {
     units: new Map(units.map((u) => [unitName(u), u])),
