@@ -17,13 +17,6 @@ export async function readState(db: Queryable, store: StateStore, schema: string
 
 /** The same, from a state schema known to be installed and current (ensureStateSchema ran under the runner lock). */
 export async function readInstalledState(store: StateStore): Promise<StateSnapshot> {
-  const units = await store.units();
-  return {
-    units: new Map(units.map((u) => [unitName(u), u])),
-    markers: await store.markers(),
-    approvals: await store.approvals(),
-    fingerprints: await store.fingerprints(),
-    committed: await store.unitsWithCommittedWork(),
-    now: await store.now(),
-  };
+  const { units, ...rest } = await store.snapshot();
+  return { units: new Map(units.map((u) => [unitName(u), u])), ...rest };
 }

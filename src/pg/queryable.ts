@@ -31,5 +31,16 @@ export async function withTransaction<T>(db: Queryable, work: () => Promise<T>):
   }
 }
 
+/**
+ * Statements that take no parameters, sent as one query in one round trip
+ * (PostgreSQL's simple protocol runs them in order); the rows of each, in
+ * the same order.
+ */
+export async function queryEach(db: Queryable, statements: readonly string[]): Promise<QueryResultRow[][]> {
+  // pg answers a query of several statements with one result per statement.
+  const answer = (await db.query(statements.join(';\n'))) as unknown as { rows: QueryResultRow[] } | { rows: QueryResultRow[] }[];
+  return (Array.isArray(answer) ? answer : [answer]).map((result) => result.rows);
+}
+
 /** Quotes an identifier the way PostgreSQL's own quote_ident does (pg's escapeIdentifier). */
 export { escapeIdentifier as quoteIdent } from 'pg';

@@ -2,7 +2,8 @@ import { PhasegateError } from '../errors.js';
 import { isPhase, phaseIndex, type Phase } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
 import { BackfillStore } from './backfill-store.js';
-import { quoteIdent, type Queryable } from './db.js';
+import type { QueryResultRow } from 'pg';
+import { queryEach, quoteIdent, type Queryable } from './db.js';
 
 export type UnitState = 'running' | 'done' | 'failed' | 'rolledBack';
 
@@ -63,6 +64,7 @@ export type EventKind =
 export class StateStore {
   readonly #db: Queryable;
   readonly #s: string;
+  readonly #reads: StateReads;
 
   /** The backfill engine's checkpoints, pacing and pause flags, on the same client. */
   readonly backfills: BackfillStore;
@@ -71,17 +73,17 @@ export class StateStore {
     this.#db = db;
     this.#s = quoteIdent(schema);
     this.backfills = new BackfillStore(db, schema);
+    this.#reads = stateReads(this.#s, (id) => this.#unreadable(id));
   }
 
-  async units(): Promise<UnitRecord[]> {
-    const { rows } = await this.#db.query<{
-      migration_id: string; phase: Phase; state: UnitState; started_at: Date | null;
-      finished_at: Date | null; attempts: number; last_error: string | null;
-    }>(`SELECT * FROM ${this.#s}.units ORDER BY migration_id, phase`);
-    return rows.map((r) => ({
-      migrationId: r.migration_id, phase: r.phase, state: r.state, startedAt: r.started_at,
-      finishedAt: r.finished_at, attempts: r.attempts, lastError: r.last_error,
-    }));
+  async #read<K extends keyof StateReads>(key: K): Promise<ReturnType<StateReads[K]['map']>> {
+    const read = this.#reads[key];
+    const { rows } = await this.#db.query(read.sql);
+    return (read.map as (rows: readonly QueryResultRow[]) => ReturnType<StateReads[K]['map']>)(rows);
+  }
+
+  units(): Promise<UnitRecord[]> {
+    return this.#read('units');
   }
 
   /** Marks a unit running; counts the attempt. */
@@ -151,13 +153,10 @@ export class StateStore {
   }
 
   /** Units with work committed: a recorded step or a backfill batch. */
-  async unitsWithCommittedWork(): Promise<Set<string>> {
-    const { rows } = await this.#db.query<{ unit: string }>(
-      `SELECT migration_id || ':' || phase AS unit FROM ${this.#s}.steps
-       UNION SELECT migration_id || ':backfill' FROM ${this.#s}.backfills WHERE batches > 0`,
-    );
-    return new Set(rows.map((r) => r.unit));
+  unitsWithCommittedWork(): Promise<Set<string>> {
+    return this.#read('committed');
   }
+
 
   /** Indexes of the steps of a unit that already committed. */
   async doneSteps(migrationId: string, phase: Phase): Promise<Set<number>> {
@@ -181,20 +180,10 @@ export class StateStore {
    * The fingerprints of every migration that has started.
    * @throws PhasegateError (STATE_INVALID) when a row is not a map of phase to hash.
    */
-  async fingerprints(): Promise<Map<string, RecordedFingerprints>> {
-    const { rows } = await this.#db.query<{ id: string; fingerprints: unknown; normalized_fingerprints: unknown }>(
-      // Through to_jsonb: read-only commands do not upgrade, and a version 2 schema has no such column.
-      `SELECT id, fingerprints, to_jsonb(m) -> 'normalized_fingerprints' AS normalized_fingerprints FROM ${this.#s}.migrations m`,
-    );
-    return new Map(
-      rows.map((r) => {
-        const raw = phaseHashes(r.fingerprints);
-        const normalized = r.normalized_fingerprints === null ? null : phaseHashes(r.normalized_fingerprints);
-        if (raw === undefined || normalized === undefined) throw this.#unreadable(r.id);
-        return [r.id, { raw, normalized }];
-      }),
-    );
+  fingerprints(): Promise<Map<string, RecordedFingerprints>> {
+    return this.#read('fingerprints');
   }
+
 
   /** Records what a migration is as its phase starts; replaces what an earlier run recorded. */
   async saveFingerprints(migrationId: string, fingerprints: RecordedFingerprints): Promise<void> {
@@ -227,15 +216,10 @@ export class StateStore {
   }
 
   /** Every marker and deploy, oldest first. */
-  async markers(): Promise<MarkerRecord[]> {
-    const { rows } = await this.#db.query<{
-      kind: 'marker' | 'deploy'; name: string | null; app: string | null; version: string | null;
-      recorded_by: string | null; recorded_at: Date;
-    }>(`SELECT kind, name, app, version, recorded_by, recorded_at FROM ${this.#s}.markers ORDER BY id`);
-    return rows.map((r) => ({
-      kind: r.kind, name: r.name, app: r.app, version: r.version, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
-    }));
+  markers(): Promise<MarkerRecord[]> {
+    return this.#read('markers');
   }
+
 
   async recordApproval(migrationId: string, phase: Phase, approvedBy: string): Promise<void> {
     await this.#db.query(
@@ -246,12 +230,10 @@ export class StateStore {
     await this.recordEvent('approvalRecorded', migrationId, phase, { by: approvedBy });
   }
 
-  async approvals(): Promise<ApprovalRecord[]> {
-    const { rows } = await this.#db.query<{ migration_id: string; phase: Phase; approved_by: string; approved_at: Date }>(
-      `SELECT * FROM ${this.#s}.approvals`,
-    );
-    return rows.map((r) => ({ migrationId: r.migration_id, phase: r.phase, approvedBy: r.approved_by, approvedAt: r.approved_at }));
+  approvals(): Promise<ApprovalRecord[]> {
+    return this.#read('approvals');
   }
+
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
     await this.#db.query(
@@ -261,10 +243,83 @@ export class StateStore {
   }
 
   /** The database's clock: gates and records use it so runner clocks never matter. */
-  async now(): Promise<Date> {
-    const { rows } = await this.#db.query<{ now: Date }>('SELECT now() AS now');
-    return rows[0]?.now ?? new Date();
+  now(): Promise<Date> {
+    return this.#read('now');
   }
+
+  /**
+   * Every read above in one round trip: parameterless statements sent as one
+   * query (PostgreSQL's simple protocol), each result mapped as its method
+   * maps it.
+   */
+  async snapshot(): Promise<{ [K in keyof StateReads]: ReturnType<StateReads[K]['map']> }> {
+    const keys = Object.keys(this.#reads) as (keyof StateReads)[];
+    const results = await queryEach(this.#db, keys.map((key) => this.#reads[key].sql));
+    const mapped = keys.map((key, i) => [key, (this.#reads[key].map as (rows: readonly QueryResultRow[]) => unknown)(results[i] ?? [])]);
+    return Object.fromEntries(mapped) as { [K in keyof StateReads]: ReturnType<StateReads[K]['map']> };
+  }
+
+}
+
+type UnitRow = {
+  migration_id: string; phase: Phase; state: UnitState; started_at: Date | null;
+  finished_at: Date | null; attempts: number; last_error: string | null;
+};
+type MarkerRow = { kind: 'marker' | 'deploy'; name: string | null; app: string | null; version: string | null; recorded_by: string | null; recorded_at: Date };
+type ApprovalRow = { migration_id: string; phase: Phase; approved_by: string; approved_at: Date };
+type FingerprintRow = { id: string; fingerprints: unknown; normalized_fingerprints: unknown };
+type StateReads = ReturnType<typeof stateReads>;
+
+/**
+ * The reads gates and reports need, each as its SQL text (no parameters)
+ * and the mapping of its rows: a StateStore method runs one, and `snapshot`
+ * sends them all in one round trip. `s` is the quoted schema.
+ */
+function stateReads(s: string, unreadable: (migrationId: string) => PhasegateError) {
+  return {
+    units: {
+      sql: `SELECT * FROM ${s}.units ORDER BY migration_id, phase`,
+      map: (rows: readonly UnitRow[]): UnitRecord[] =>
+        rows.map((r) => ({
+          migrationId: r.migration_id, phase: r.phase, state: r.state, startedAt: r.started_at,
+          finishedAt: r.finished_at, attempts: r.attempts, lastError: r.last_error,
+        })),
+    },
+    markers: {
+      sql: `SELECT kind, name, app, version, recorded_by, recorded_at FROM ${s}.markers ORDER BY id`,
+      map: (rows: readonly MarkerRow[]): MarkerRecord[] =>
+        rows.map((r) => ({ kind: r.kind, name: r.name, app: r.app, version: r.version, recordedBy: r.recorded_by, recordedAt: r.recorded_at })),
+    },
+    approvals: {
+      sql: `SELECT * FROM ${s}.approvals`,
+      map: (rows: readonly ApprovalRow[]): ApprovalRecord[] =>
+        rows.map((r) => ({ migrationId: r.migration_id, phase: r.phase, approvedBy: r.approved_by, approvedAt: r.approved_at })),
+    },
+    fingerprints: {
+      // Through to_jsonb: read-only commands do not upgrade, and a version 2 schema has no such column.
+      sql: `SELECT id, fingerprints, to_jsonb(m) -> 'normalized_fingerprints' AS normalized_fingerprints FROM ${s}.migrations m`,
+      map: (rows: readonly FingerprintRow[]): Map<string, RecordedFingerprints> =>
+        new Map(
+          rows.map((r) => {
+            const raw = phaseHashes(r.fingerprints);
+            const normalized = r.normalized_fingerprints === null ? null : phaseHashes(r.normalized_fingerprints);
+            if (raw === undefined || normalized === undefined) throw unreadable(r.id);
+            return [r.id, { raw, normalized }];
+          }),
+        ),
+    },
+    /** Units with work committed: a recorded step or a backfill batch. */
+    committed: {
+      sql: `SELECT migration_id || ':' || phase AS unit FROM ${s}.steps
+            UNION SELECT migration_id || ':backfill' FROM ${s}.backfills WHERE batches > 0`,
+      map: (rows: readonly { unit: string }[]): Set<string> => new Set(rows.map((r) => r.unit)),
+    },
+    /** The database's clock: gates and records use it so runner clocks never matter. */
+    now: {
+      sql: 'SELECT now() AS now',
+      map: (rows: readonly { now: Date }[]): Date => rows[0]?.now ?? new Date(),
+    },
+  };
 }
 
 /** A jsonb map of phase to hash, or undefined when it is anything else. */

@@ -45,6 +45,31 @@ describe('advance', () => {
     expect(result.ran.map((u) => `${u.migration}:${u.phase}`)).toEqual(rows.map((r) => r.entry));
   });
 
+  it('with nothing to do sends as few statements over 30 applied migrations as over 3: round trips do not grow with the project', async () => {
+    const statementsOfNoOp = async (count: number): Promise<number> => {
+      const schema = freshSchema();
+      const migrations = Array.from({ length: count }, (_, i) => m(`${i + 1}_noop`, { expand: { sql: 'SELECT 1' }, contract: { sql: 'SELECT 1' } }));
+      expect((await run(schema, migrations)).ran).toHaveLength(count * 2);
+      let statements = 0;
+      const counting = new Proxy(db.client, {
+        get(target, name) {
+          if (name !== 'query') return Reflect.get(target, name, target) as unknown;
+          return (...args: Parameters<typeof target.query>) => {
+            statements += 1;
+            return target.query(...args);
+          };
+        },
+      });
+      const again = await run(schema, migrations, { db: counting });
+      expect(again).toMatchObject({ ran: [], stoppedAt: null });
+      return statements;
+    };
+    const few = await statementsOfNoOp(3);
+    expect(await statementsOfNoOp(30)).toBe(few);
+    // Bound the session, take the lock, check the state schema (two), read the whole state (one), let go.
+    expect(few).toBe(6);
+  });
+
   it('stops at the first closed gate, even when a later unit has no gate, and continues once it opens', async () => {
     const schema = freshSchema();
     await db.client.query('CREATE TABLE gate_demo (id int)');
