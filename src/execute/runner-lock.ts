@@ -2,7 +2,6 @@ import type { RunnerSession } from '../pg/index.js';
 import {
   acquireRunnerLock,
   ensureStateSchema,
-  forgetRunner,
   readRunnerBeat,
   recordRunner,
   releaseRunnerLock,
@@ -72,15 +71,17 @@ export async function holdRunnerLock(
       beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
     }
   } catch (error) {
-    await releaseRunnerLock(db, schema).catch(() => undefined);
+    await releaseRunnerLock(db, schema, false).catch(() => undefined);
     throw error;
   }
   return {
     kind: 'held',
     async release() {
       await beats?.stop().catch(() => undefined);
-      if (heartbeat !== undefined) await forgetRunner(db, schema).catch(() => undefined);
-      await releaseRunnerLock(db, schema).catch(() => undefined);
+      // Without its row when the runner table cannot be written (the lock matters more).
+      await releaseRunnerLock(db, schema, heartbeat !== undefined)
+        .catch(() => releaseRunnerLock(db, schema, false))
+        .catch(() => undefined);
     },
   };
 }

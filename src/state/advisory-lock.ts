@@ -46,9 +46,14 @@ export async function acquireRunnerLock(db: RunnerSession, schema: string, waitM
   }
 }
 
-/** Gives the lock back; a session that ends releases it too. */
-export async function releaseRunnerLock(db: RunnerSession, schema: string): Promise<void> {
-  await db.query(`SELECT pg_advisory_unlock(${KEY})`, [schema]);
+/**
+ * Gives the lock back; a session that ends releases it too. `forgetRunner`:
+ * this session's row in the runner table (recordRunner) goes in the same
+ * statement, one round trip for both.
+ */
+export async function releaseRunnerLock(db: RunnerSession, schema: string, forgetRunner: boolean): Promise<void> {
+  const forget = forgetRunner ? `WITH forgotten AS (DELETE FROM ${quoteIdent(schema)}.runner WHERE backend_pid = pg_backend_pid()) ` : '';
+  await db.query(`${forget}SELECT pg_advisory_unlock(${KEY})`, [schema]);
 }
 
 /** The session holding the runner lock, as pg_stat_activity sees it. */

@@ -24,7 +24,6 @@ export {
   type UnitState,
 } from './store.js';
 export {
-  forgetRunner,
   readRunnerBeat,
   recordRunner,
   startHeartbeat,

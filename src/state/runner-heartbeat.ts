@@ -57,10 +57,6 @@ export async function recordRunner(db: Queryable, schema: string, intervalMs: nu
   return rows[0]?.pid ?? 0;
 }
 
-/** Removes this session's row when it lets the lock go. */
-export async function forgetRunner(db: Queryable, schema: string): Promise<void> {
-  await db.query(`DELETE FROM ${quoteIdent(schema)}.runner WHERE backend_pid = pg_backend_pid()`);
-}
 
 /**
  * Beats every `intervalMs` for the runner `backendPid`, on a connection

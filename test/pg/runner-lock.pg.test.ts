@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
-import { ensureStateSchema, recordRunner } from '../../src/state/index.js';
+import { acquireRunnerLock, ensureStateSchema, recordRunner, releaseRunnerLock } from '../../src/state/index.js';
 import { useTestDatabase } from '../support/database.js';
 
 const db = useTestDatabase();
@@ -26,9 +26,10 @@ async function project(migrations: Record<string, string>, config: object = {}):
 }
 
 describe('the runner lock', () => {
-  it('records the runner in place of rows left by killed runners, its own pid among them when the server gave it again', async () => {
+  it('records the runner in place of rows left by killed runners (its own pid among them when the server gave it again), and forgets it as it lets go', async () => {
     const schema = next();
     await ensureStateSchema(db.client, schema);
+    expect(await acquireRunnerLock(db.client, schema, 0)).toBe(true);
     const { rows: me } = await db.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const pid = me[0]?.pid ?? 0;
     await db.client.query(
@@ -40,6 +41,10 @@ describe('the runner lock', () => {
     const { rows } = await db.client.query(`SELECT backend_pid, application_name, now() - started_at < interval '1 minute' AS fresh, interval_ms FROM ${schema}.runner`);
     const { rows: app } = await db.client.query<{ name: string }>("SELECT current_setting('application_name') AS name");
     expect(rows).toEqual([{ backend_pid: pid, application_name: app[0]?.name, fresh: true, interval_ms: 250 }]);
+    await releaseRunnerLock(db.client, schema, true);
+    expect((await db.client.query(`SELECT count(*)::int AS n FROM ${schema}.runner`)).rows[0]?.n).toBe(0);
+    const nextRunner = await db.connect();
+    expect(await acquireRunnerLock(nextRunner, schema, 0)).toBe(true);
   });
 
   it('lets advance --wait wait for a runner that builds an index concurrently, then succeed (no deadlock)', async () => {
