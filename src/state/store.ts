@@ -157,7 +157,6 @@ export class StateStore {
     return this.#read('committed');
   }
 
-
   /** Indexes of the steps of a unit that already committed. */
   async doneSteps(migrationId: string, phase: Phase): Promise<Set<number>> {
     const { rows } = await this.#db.query<{ step_index: number }>(
@@ -183,7 +182,6 @@ export class StateStore {
   fingerprints(): Promise<Map<string, RecordedFingerprints>> {
     return this.#read('fingerprints');
   }
-
 
   /** Records what a migration is as its phase starts; replaces what an earlier run recorded. */
   async saveFingerprints(migrationId: string, fingerprints: RecordedFingerprints): Promise<void> {
@@ -220,7 +218,6 @@ export class StateStore {
     return this.#read('markers');
   }
 
-
   async recordApproval(migrationId: string, phase: Phase, approvedBy: string): Promise<void> {
     await this.#db.query(
       `INSERT INTO ${this.#s}.approvals (migration_id, phase, approved_by) VALUES ($1, $2, $3)
@@ -233,7 +230,6 @@ export class StateStore {
   approvals(): Promise<ApprovalRecord[]> {
     return this.#read('approvals');
   }
-
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
     await this.#db.query(
@@ -252,11 +248,11 @@ export class StateStore {
    * query (PostgreSQL's simple protocol), each result mapped as its method
    * maps it.
    */
-  async snapshot(): Promise<{ [K in keyof StateReads]: ReturnType<StateReads[K]['map']> }> {
+  async snapshot(): Promise<StateReadResults> {
     const keys = Object.keys(this.#reads) as (keyof StateReads)[];
     const results = await queryEach(this.#db, keys.map((key) => this.#reads[key].sql));
     const mapped = keys.map((key, i) => [key, (this.#reads[key].map as (rows: readonly QueryResultRow[]) => unknown)(results[i] ?? [])]);
-    return Object.fromEntries(mapped) as { [K in keyof StateReads]: ReturnType<StateReads[K]['map']> };
+    return Object.fromEntries(mapped) as StateReadResults;
   }
 
 }
@@ -269,6 +265,7 @@ type MarkerRow = { kind: 'marker' | 'deploy'; name: string | null; app: string |
 type ApprovalRow = { migration_id: string; phase: Phase; approved_by: string; approved_at: Date };
 type FingerprintRow = { id: string; fingerprints: unknown; normalized_fingerprints: unknown };
 type StateReads = ReturnType<typeof stateReads>;
+type StateReadResults = { [K in keyof StateReads]: ReturnType<StateReads[K]['map']> };
 
 /**
  * The reads gates and reports need, each as its SQL text (no parameters)
@@ -308,13 +305,11 @@ function stateReads(s: string, unreadable: (migrationId: string) => PhasegateErr
           }),
         ),
     },
-    /** Units with work committed: a recorded step or a backfill batch. */
     committed: {
       sql: `SELECT migration_id || ':' || phase AS unit FROM ${s}.steps
             UNION SELECT migration_id || ':backfill' FROM ${s}.backfills WHERE batches > 0`,
       map: (rows: readonly { unit: string }[]): Set<string> => new Set(rows.map((r) => r.unit)),
     },
-    /** The database's clock: gates and records use it so runner clocks never matter. */
     now: {
       sql: 'SELECT now() AS now',
       map: (rows: readonly { now: Date }[]): Date => rows[0]?.now ?? new Date(),
