@@ -45,6 +45,7 @@ describe('the runner lock', () => {
     expect((await db.client.query(`SELECT count(*)::int AS n FROM ${schema}.runner`)).rows[0]?.n).toBe(0);
     const nextRunner = await db.connect();
     expect(await acquireRunnerLock(nextRunner, schema, 0)).toBe(true);
+    await releaseRunnerLock(nextRunner, schema, false); // later tests wait for no runner lock at all in this database
   });
 
   it('lets advance --wait wait for a runner that builds an index concurrently, then succeed (no deadlock)', async () => {
