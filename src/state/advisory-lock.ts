@@ -9,7 +9,9 @@ import { quoteIdent, type Queryable, type RunnerSession } from '../pg/index.js';
  * share a key, which a hash of the schema name could not promise.
  */
 const RUNNER_LOCK_CLASS = 0x70687367;
-const KEY = `${RUNNER_LOCK_CLASS}, (SELECT oid::int4 FROM pg_namespace WHERE nspname = $1)`;
+/** The key's two halves, read from the schema's row: `SELECT f(${KEY}) ${OF_SCHEMA}` with the schema name as $1. */
+const KEY = `${RUNNER_LOCK_CLASS}, oid::int4`;
+const OF_SCHEMA = 'FROM pg_namespace WHERE nspname = $1';
 const UNIQUE_VIOLATION = '23505';
 
 /** How often `--wait` asks again. */
@@ -31,7 +33,7 @@ export async function acquireRunnerLock(db: RunnerSession, schema: string, waitM
   for (let created = false; ; ) {
     // One round trip: no row means the schema, whose OID the key needs, does not exist yet.
     const { rows } = await db.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(${RUNNER_LOCK_CLASS}, oid::int4) AS locked FROM pg_namespace WHERE nspname = $1`,
+      `SELECT pg_try_advisory_lock(${KEY}) AS locked ${OF_SCHEMA}`,
       [schema],
     );
     if (rows.length === 0 && !created) {
@@ -53,7 +55,7 @@ export async function acquireRunnerLock(db: RunnerSession, schema: string, waitM
  */
 export async function releaseRunnerLock(db: RunnerSession, schema: string, forgetRunner: boolean): Promise<void> {
   const forget = forgetRunner ? `WITH forgotten AS (DELETE FROM ${quoteIdent(schema)}.runner WHERE backend_pid = pg_backend_pid()) ` : '';
-  await db.query(`${forget}SELECT pg_advisory_unlock(${KEY})`, [schema]);
+  await db.query(`${forget}SELECT pg_advisory_unlock(${KEY}) ${OF_SCHEMA}`, [schema]);
 }
 
 /** The session holding the runner lock, as pg_stat_activity sees it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
 import { useTestDatabase } from '../support/database.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let counter = 0;
@@ -27,14 +28,6 @@ async function scalar(sql: string): Promise<number> {
 /** Keys walked so far, as the runner last committed them. */
 const scanned = (schema: string): Promise<number> =>
   scalar(`SELECT coalesce((SELECT rows_scanned FROM ${schema}.backfills WHERE migration_id = '${ID}'), 0) AS n`).catch(() => 0);
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

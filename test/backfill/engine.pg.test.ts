@@ -4,6 +4,7 @@ import { advance, setBackfillPaused, status, type AdvanceOptions } from '../../s
 import { buildMigration, type BackfillTuning, type Migration } from '../../src/plan/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { testPolicy } from '../support/policy.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let schemaCounter = 0;
@@ -17,15 +18,6 @@ function run(schema: string, migrations: Migration[], tuning: BackfillTuning = {
 async function scalar(sql: string): Promise<number> {
   const { rows } = await db.client.query<{ n: string | number }>(sql);
   return Number(rows[0]?.n);
-}
-
-/** Resolves once `check` holds, polling; fails the test after `ms`. */
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function backfillStatus(schema: string, migrations: Migration[]) {

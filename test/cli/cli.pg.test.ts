@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database.js';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let counter = 0;
@@ -196,11 +197,6 @@ describe('migrate CLI', () => {
       `const pause = new Int32Array(new SharedArrayBuffer(4));\nwhile (!existsSync(${JSON.stringify(go)})) Atomics.wait(pause, 0, 0, 10);\n${rest}\n`;
     const cliSessions = async (): Promise<number> =>
       Number((await db.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'phasegate'")).rows[0]?.n);
-    const until = async (check: () => Promise<boolean>): Promise<void> => {
-      for (const deadline = Date.now() + 20_000; !(await check()); await new Promise((r) => setTimeout(r, 20))) {
-        if (Date.now() > deadline) throw new Error('condition not reached in time');
-      }
-    };
 
     next();
     const dir = await makeProject({});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
 import { useTestDatabase } from '../support/database.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let counter = 0;
@@ -18,14 +19,6 @@ async function project(def: object): Promise<{ dir: string; env: Record<string, 
 const scalar = async (sql: string): Promise<number> => Number((await db.client.query<{ n: string | null }>(sql)).rows[0]?.n ?? 0);
 const exists = async (table: string): Promise<boolean> =>
   (await db.client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table])).rows[0]?.t != null;
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A table of `rows` rows whose `counter` a non-idempotent backfill increments. */
 async function counted(table: string, rows: number): Promise<void> {

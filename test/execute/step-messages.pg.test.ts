@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
 import { useTestDatabase } from '../support/database.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let counter = 0;
@@ -13,14 +14,6 @@ async function project(files: Record<string, string>): Promise<{ dir: string; en
   counter += 1;
   const dir = await makeProject(files);
   return { dir, env: { DATABASE_URL: db.url, PHASEGATE_SCHEMA: `msg_${counter}` } };
-}
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Ends the runner's session from another connection once it runs a query matching `pattern`. */

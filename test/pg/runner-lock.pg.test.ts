@@ -4,20 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
 import { acquireRunnerLock, ensureStateSchema, recordRunner, releaseRunnerLock } from '../../src/state/index.js';
 import { useTestDatabase } from '../support/database.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 let counter = 0;
 const next = (): string => `runner_${(counter += 1)}`;
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
-
-/** Resolves once `check` holds, polling; fails the test after `ms`. */
-async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function project(migrations: Record<string, string>, config: object = {}): Promise<string> {
   const dir = await makeProject(migrations);
