@@ -112,6 +112,30 @@ describe('backfill through the migrate CLI', () => {
     expect((await runCli(['pause', '2_missing'], { cwd: dir, env })).code).toBe(2);
   });
 
+  it('logs one progress line per batch, with its duration, at debug level, and one at info level', async () => {
+    await createTable('logged', 5_000);
+    const lines = async (level: string): Promise<{ batches: number; logged: Record<string, unknown>[] }> => {
+      const { dir, env, schema } = await project('logged', { batchSize: 500 });
+      const result = await runCli(['advance', '--log-level', level], { cwd: dir, env });
+      expect(result.code).toBe(0);
+      const logged = result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => json(line))
+        .filter((line) => line['msg'] === 'backfill progress');
+      return { batches: await scalar(`SELECT batches AS n FROM ${schema}.backfills`), logged };
+    };
+    const debug = await lines('debug');
+    expect(debug.batches).toBe(10);
+    expect(debug.logged).toHaveLength(10);
+    for (const line of debug.logged) expect(line).toMatchObject({ table: 'logged', batchSize: 500, lastBatchMs: expect.any(Number) });
+    // The first batch's line is due (the backfill started running); the others are debug lines.
+    expect(debug.logged.filter((line) => line['level'] === 20)).toHaveLength(9);
+    const info = await lines('info');
+    expect(info.batches).toBe(10);
+    expect(info.logged).toHaveLength(1);
+  });
+
   it('finishes under concurrent writers and inserters, loses no write, and verifies to 0', async () => {
     await db.client.query(`
       CREATE TABLE busy (id bigserial PRIMARY KEY, v int NOT NULL DEFAULT 0, v2 int);
