@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { cacheDir, writeCacheFile } from '../disk-cache.js';
 
 /** What loading one file in isolation gave: its default export, or why there is none. */
 export type IsolatedImport = { readonly kind: 'loaded'; readonly value: unknown } | { readonly kind: 'failed'; readonly reason: string };
@@ -82,20 +85,43 @@ function startWorker(): Worker {
 
 /**
  * Starts the loader's worker ahead of time, so that its start-up overlaps
- * with the CLI's own; the next `importIsolated` uses it. Only a speed-up.
+ * with the CLI's own; the next `importIsolated` uses it. Only a speed-up,
+ * and only when the last load from this working directory needed the
+ * worker (or none is known): when every file came from the export cache, as
+ * on every run between two edits, a worker started ahead only costs. It
+ * takes some 5 ms of the main thread to start, a core while it loads jiti,
+ * and the wait for it to stop at exit.
  */
 export function prewarmIsolatedImport(): void {
+  const stamp = idleStamp();
+  if (stamp !== undefined && existsSync(path.join(stamp.dir, stamp.name))) return;
   holder[WARM] ??= startWorker();
 }
 
 /**
- * Ends a worker started ahead that no file needs (every file was answered
- * from the export cache): left alone it would go on loading jiti on another
- * core, beside the database work the command does next.
+ * Says that this load needs no worker (every file was answered from the
+ * export cache): a worker started ahead is ended, or it would go on loading
+ * jiti on another core beside the command's database work, and the next
+ * command from this directory starts none ahead.
  */
 export function releaseWarmWorker(): void {
   void holder[WARM]?.terminate();
   holder[WARM] = undefined;
+  const stamp = idleStamp();
+  if (stamp !== undefined && !existsSync(path.join(stamp.dir, stamp.name))) writeCacheFile(stamp.dir, stamp.name, '');
+}
+
+/**
+ * The file whose presence says the last load from this working directory
+ * needed no worker; undefined without a cache folder (then a worker is
+ * always started ahead). One per directory, so projects do not mislead
+ * each other.
+ */
+function idleStamp(): { readonly dir: string; readonly name: string } | undefined {
+  // This file is <package root>/dist/load/ or /src/load/.
+  const dir = cacheDir(fileURLToPath(new URL('../../', import.meta.url)));
+  if (dir === undefined) return undefined;
+  return { dir: path.join(dir, 'loader'), name: `idle-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 16)}` };
 }
 
 /** Told of each file as soon as its outcome is known, while the worker goes on with the next. */
@@ -108,6 +134,8 @@ export type OnImported = (file: string, outcome: IsolatedImport) => void;
  * ends the worker, a fresh worker goes on with the files after it.
  */
 export async function importIsolated(files: readonly string[], timeLimitMs: number, onImported?: OnImported): Promise<Map<string, IsolatedImport>> {
+  const stamp = idleStamp();
+  if (stamp !== undefined) rmSync(path.join(stamp.dir, stamp.name), { force: true });
   const results = new Map<string, IsolatedImport>();
   const record = (file: string, outcome: IsolatedImport): void => {
     results.set(file, outcome);

@@ -68,4 +68,28 @@ describe('exports of data-only migration files, kept between runs', () => {
     await writeFile(path.join(dir, '1_plain.ts'), PLAIN.replace("'v1'", "'edited'"));
     expect((await loadMigrations(dir)).map((m) => m.description)).toEqual(['edited']);
   });
+
+  it('starts no worker ahead in a directory whose last load needed none, and starts one again once a load did', async () => {
+    const dir = await project({ '1_plain.ts': PLAIN.replace("'v1'", `'${path.basename(await mkdtemp(path.join(tmpdir(), 'unique-')))}'`) });
+    const warm = (): Worker | undefined => (globalThis as Record<symbol, Worker | undefined>)[Symbol.for('phasegate.warmLoaderWorker')];
+    // The choice is kept per working directory: this test's own, so that other test files cannot change it meanwhile.
+    const cwd = process.cwd();
+    process.chdir(path.dirname(dir));
+    try {
+      await loadMigrations(dir); // a text never seen: loaded by a worker
+      prewarmIsolatedImport();
+      expect(warm()).toBeDefined();
+      await loadMigrations(dir); // every file from the cache: the worker started ahead is ended
+      expect(warm()).toBeUndefined();
+      prewarmIsolatedImport();
+      expect(warm()).toBeUndefined();
+      await writeFile(path.join(dir, '1_plain.ts'), PLAIN.replace("'v1'", `'${path.basename(path.dirname(dir))}'`));
+      expect((await loadMigrations(dir)).map((m) => m.description)).toEqual([path.basename(path.dirname(dir))]);
+      prewarmIsolatedImport();
+      expect(warm()).toBeDefined();
+      await loadMigrations(dir);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
 });
