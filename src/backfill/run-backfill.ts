@@ -4,12 +4,11 @@ import {
   batchKeyFor,
   EXACT_KEY_TEXT,
   lookupRelationName,
-  pinExactKeyText,
   relationSizes,
   withSessionTimeouts,
   type ResolvedRelation,
 } from '../pg/index.js';
-import { withTransaction, type BackfillRecord, type BackfillStore, type Queryable } from '../state/index.js';
+import type { BackfillRecord, BackfillStore, Queryable } from '../state/index.js';
 import { buildBatchSql, type BatchSql } from './batch-sql.js';
 import { checkBatchPlan } from './check-batch-plan.js';
 import { countRows } from './count-rows.js';
@@ -74,6 +73,18 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
   const settings = resolveBackfillSettings(spec, options.defaults);
   const table = await backfillTable(db, spec.table, migrationId);
   const sql = buildBatchSql(spec, table.quoted, await batchKeyFor(db, table));
+  return withBatchSession(db, settings, () => runInBatchSession(db, store, options, settings, table, sql));
+}
+
+async function runInBatchSession(
+  db: Queryable,
+  store: BackfillStore,
+  options: BackfillOptions,
+  settings: BackfillSettings,
+  table: ResolvedRelation,
+  sql: BatchSql,
+): Promise<BackfillOutcome> {
+  const { migrationId, spec, signal } = options;
   const record = (await store.record(migrationId)) ?? (await begin(db, store, sql, table, options, settings.initialBatchSize));
   const verifyQuery = options.verifyQuery ?? sql.remaining;
   if (record.finishedAt !== null) return { kind: 'done', rowsDone: record.rowsDone, passes: record.pass, verifiedBy: verifyQuery };
@@ -98,51 +109,49 @@ export async function runBackfill(db: Queryable, store: BackfillStore, options: 
     return checkHealth(db, settings);
   };
 
-  return withBatchSession(db, settings, async (): Promise<BackfillOutcome> => {
-    let checkDue = true; // pause and health are looked at before the first batch
-    let lastCheck = performance.now();
-    let clock = performance.now();
-    for (;;) {
-      if (signal?.aborted === true) return { kind: 'stopped', rowsDone: state.rowsDone };
-      if (checkDue || performance.now() - lastCheck >= settings.throttleCheckIntervalMs) {
-        if ((await waitWhileHeld(store, migrationId, holdReason, settings.throttleCheckIntervalMs, signal, report)) === 'stopped') {
-          return { kind: 'stopped', rowsDone: state.rowsDone };
-        }
-        checkDue = false;
-        lastCheck = performance.now();
-        clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
+  let checkDue = true; // pause and health are looked at before the first batch
+  let lastCheck = performance.now();
+  let clock = performance.now();
+  for (;;) {
+    if (signal?.aborted === true) return { kind: 'stopped', rowsDone: state.rowsDone };
+    if (checkDue || performance.now() - lastCheck >= settings.throttleCheckIntervalMs) {
+      if ((await waitWhileHeld(store, migrationId, holdReason, settings.throttleCheckIntervalMs, signal, report)) === 'stopped') {
+        return { kind: 'stopped', rowsDone: state.rowsDone };
       }
-      const batch =
-        state.upperKey === null
-          ? ({ kind: 'end' } as const)
-          : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond, state.byValue);
-      if (batch.kind === 'end') {
-        if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
-          await store.finish(migrationId);
-          report({ kind: 'done' });
-          return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
-        }
-        continue;
-      }
-      const now = performance.now();
-      Object.assign(state, {
-        lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
-        batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs, byValue: batch.byValue,
-        rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
-      });
-      clock = now;
-      report({ kind: 'running' });
-      checkDue = batch.paused;
-      await sleep(pacingDelayMs(settings, batch.rowsScanned, batch.batchMs), signal);
+      checkDue = false;
+      lastCheck = performance.now();
+      clock = Math.max(clock, lastCheck - settings.throttleCheckIntervalMs); // a wait is not slowness
     }
-  });
+    const batch =
+      state.upperKey === null
+        ? ({ kind: 'end' } as const)
+        : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond, state.byValue);
+    if (batch.kind === 'end') {
+      if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
+        await store.finish(migrationId);
+        report({ kind: 'done' });
+        return { kind: 'done', rowsDone: state.rowsDone, passes: state.pass, verifiedBy: verifyQuery };
+      }
+      continue;
+    }
+    const now = performance.now();
+    Object.assign(state, {
+      lastKey: batch.lastKey, rowsDone: state.rowsDone + batch.rowsDone, rowsScanned: state.rowsScanned + batch.rowsScanned,
+      batches: state.batches + 1, batchSize: batch.nextSize, lastBatchMs: batch.batchMs, byValue: batch.byValue,
+      rowsPerSecond: smoothRate(state.rowsPerSecond, batch.rowsScanned, now - clock),
+    });
+    clock = now;
+    report({ kind: 'running' });
+    checkDue = batch.paused;
+    await sleep(pacingDelayMs(settings, batch.rowsScanned, batch.batchMs), signal);
+  }
 }
 
 /**
- * The batches' settings, set once on the session for the whole loop rather
- * than in every batch's transaction (two fewer round trips per batch): the
- * backfill's timeouts, key text that parses back exactly, and asynchronous
- * commit. A batch and its checkpoint commit together, and PostgreSQL
+ * The batches' settings, set once on the session for the whole backfill
+ * (the upper key's read, the plan check and the loop) rather than in every
+ * batch's transaction (two fewer round trips per batch): the backfill's
+ * timeouts, key text that parses back exactly, and asynchronous commit. A batch and its checkpoint commit together, and PostgreSQL
  * recovers a prefix of the WAL, so a server crash can lose only the last
  * batches together with their checkpoints, and the next run redoes exactly
  * those. A batch then does not wait on its WAL flush, which is slow where a
@@ -230,8 +239,8 @@ async function verifyPass(
 }
 
 async function begin(db: Queryable, store: BackfillStore, sql: BatchSql, table: ResolvedRelation, options: BackfillOptions, batchSize: number): Promise<BackfillRecord> {
-  await store.start(options.migrationId, await currentUpperKey(db, sql), await estimateRows(db, table), batchSize);
-  const record = await store.record(options.migrationId);
+  const record =
+    (await store.start(options.migrationId, await currentUpperKey(db, sql), await estimateRows(db, table), batchSize)) ?? (await store.record(options.migrationId));
   if (record === undefined) throw new Error(`backfill record of ${options.migrationId} vanished right after it was written`);
   return record;
 }
@@ -264,12 +273,10 @@ async function backfillTable(db: Queryable, text: string, migrationId: string): 
   return relation;
 }
 
+/** In the batch session: its key text parses back exactly. */
 async function currentUpperKey(db: Queryable, sql: BatchSql): Promise<readonly string[] | null> {
-  return withTransaction(db, async () => {
-    await pinExactKeyText(db);
-    const { rows } = await db.query<{ key: string[] }>(sql.upperKey);
-    return rows[0]?.key ?? null;
-  });
+  const { rows } = await db.query<{ key: string[] }>(sql.upperKey);
+  return rows[0]?.key ?? null;
 }
 
 /** The planner's estimate: free, and good enough for an ETA. Never analyzed reads as 0. */

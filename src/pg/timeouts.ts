@@ -38,12 +38,13 @@ export async function withSessionTimeouts<T>(db: Queryable, bounds: StatementBou
  */
 async function withSessionSettings<T>(db: Queryable, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
   const names = Object.keys(settings);
+  // One round trip: the aggregate has read every value before the outer row's subquery sets the new ones.
   const { rows } = await db.query<{ before: string[] }>(
-    'SELECT array_agg(current_setting(name) ORDER BY position) AS before FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)',
-    [names],
+    `SELECT before, (SELECT count(set_config(name, value, false)) FROM unnest($1::text[], $2::text[]) AS s(name, value)) AS set
+       FROM (SELECT array_agg(current_setting(name) ORDER BY position) AS before FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)) AS old`,
+    [names, Object.values(settings)],
   );
   const before = rows[0]?.before ?? [];
-  await setConfig(db, settings, false);
   let failed = true;
   try {
     const result = await work();

@@ -80,13 +80,14 @@ export class BackfillStore {
     return rows.map(toRecord);
   }
 
-  /** Records the first pass's bounds; a second runner racing here keeps the first one's. */
-  async start(migrationId: string, upperKey: readonly string[] | null, estimatedRows: number, batchSize: number): Promise<void> {
-    await this.#db.query(
+  /** Records the first pass's bounds and returns the record; undefined when a second runner racing here found the first one's (it is kept). */
+  async start(migrationId: string, upperKey: readonly string[] | null, estimatedRows: number, batchSize: number): Promise<BackfillRecord | undefined> {
+    const { rows } = await this.#db.query<BackfillRow>(
       `INSERT INTO ${this.#s}.backfills (migration_id, upper_key, estimated_rows, batch_size) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (migration_id) DO NOTHING`,
+       ON CONFLICT (migration_id) DO NOTHING RETURNING *`,
       [migrationId, JSON.stringify(upperKey), Math.round(estimatedRows), batchSize],
     );
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }
 
   /**
