@@ -124,6 +124,11 @@ export class Session implements RunnerSession {
     return this.#client.getTransactionStatus();
   }
 
+  /** Whether its startup packet set a lock and a statement timeout (0 would mean none). */
+  get boundAtStartup(): boolean {
+    return this.#settings.lockTimeoutMs > 0 && this.#settings.statementTimeoutMs > 0;
+  }
+
   /** The session-level statement timeout in force, as phasegate last set it. */
   get statementTimeoutMs(): number {
     return this.#statementTimeoutMs;

@@ -67,9 +67,11 @@ export async function setConfig(db: Queryable, settings: Readonly<Record<string,
 
 /**
  * Gives a session that has no lock or statement timeout (0: unlimited) the
- * policy's; bounds it already has (its own, or its role's) are kept.
+ * policy's; bounds it already has (its own, or its role's) are kept. A
+ * Session phasegate opened got both in its startup packet: nothing to ask.
  */
 export async function boundSession(db: Queryable, bounds: Required<StatementBounds>): Promise<void> {
+  if (db instanceof Session && db.boundAtStartup) return;
   await db.query(
     `SELECT CASE WHEN current_setting('lock_timeout') = '0' THEN set_config('lock_timeout', $1, false) END,
             CASE WHEN current_setting('statement_timeout') = '0' THEN set_config('statement_timeout', $2, false) END`,

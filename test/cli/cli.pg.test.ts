@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database.js';
 import { makeProject, migrationSource, runCli, startCli } from '../support/cli.js';
+import { startStatementCounter } from '../support/statement-counter.js';
 import { until } from '../support/until.js';
 
 const db = useTestDatabase();
@@ -223,6 +224,26 @@ describe('migrate CLI', () => {
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('no migration here');
     expect((await db.client.query('SELECT to_regnamespace($1) AS s', [`cli_${counter}`])).rows[0]?.s).toBeNull();
+  });
+
+  it('with nothing to do sends seven statements over the wire, none of them to bound a session it opened bounded', async () => {
+    next();
+    const dir = await makeProject({
+      '1_a.ts': migrationSource({ expand: { sql: ['SELECT 1'] } }),
+      '2_b.ts': migrationSource({ expand: { sql: ['SELECT 2'] }, contract: { sql: ['SELECT 3'] } }),
+    });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(0);
+    const counter = await startStatementCounter(db.url);
+    try {
+      const again = await runCli(['advance', '--json'], { cwd: dir, env: { ...env(), DATABASE_URL: counter.url } });
+      expect(again.code).toBe(0);
+      expect(json(again.stdout)).toMatchObject({ ran: [], stoppedAt: null });
+      // The session's idle limit, the lock, the state schema's version (two), the runner's row, the whole state, letting go.
+      expect(counter.statements).toHaveLength(7);
+      expect(counter.statements.join('\n')).not.toContain("current_setting('lock_timeout')");
+    } finally {
+      await counter.close();
+    }
   });
 
   it('never prints the password of the connection string, even when the connection fails', async () => {
