@@ -1,6 +1,6 @@
 import { etaMs, throttledRate } from '../backfill/index.js';
 import type { BackfillTuning, Migration } from '../plan/index.js';
-import { StateStore, type Queryable } from '../state/index.js';
+import type { BackfillControl, BackfillRecord } from '../state/index.js';
 
 /**
  * What a runner that stops a backfill between batches (signal, time budget)
@@ -36,19 +36,18 @@ export interface BackfillStatus {
 }
 
 /**
- * The backfill of each migration that declares one, by migration id:
- * recorded progress, or zeros before it starts. `tuning` is the config's
- * backfill section, for the throttle a spec does not set itself.
+ * The backfill of each migration that declares one, by migration id, from
+ * the state store's backfill records and pause flags: recorded progress, or
+ * zeros before it starts. `tuning` is the config's backfill section, for
+ * the throttle a spec does not set itself.
  */
-export async function readBackfillStatuses(
-  db: Queryable,
-  schema: string,
+export function backfillStatuses(
+  recorded: readonly BackfillRecord[],
+  controls: ReadonlyMap<string, BackfillControl>,
   migrations: readonly Migration[],
   tuning: BackfillTuning = {},
-): Promise<Map<string, BackfillStatus>> {
-  const store = new StateStore(db, schema).backfills;
-  const records = new Map((await store.records()).map((r) => [r.migrationId, r]));
-  const controls = await store.controls();
+): Map<string, BackfillStatus> {
+  const records = new Map(recorded.map((r) => [r.migrationId, r]));
   const result = new Map<string, BackfillStatus>();
   for (const migration of migrations) {
     const step = migration.units.flatMap((u) => u.steps).find((s) => s.kind === 'backfill');

@@ -17,6 +17,10 @@ export async function readState(db: Queryable, store: StateStore, schema: string
 
 /** The same, from a state schema known to be installed and current (ensureStateSchema ran under the runner lock). */
 export async function readInstalledState(store: StateStore): Promise<StateSnapshot> {
-  const { units, ...rest } = await store.snapshot();
+  return stateSnapshotOf(await store.snapshot());
+}
+
+/** The state store's snapshot as gates and reports take it: units by name. */
+export function stateSnapshotOf({ units, ...rest }: Awaited<ReturnType<StateStore['snapshot']>>): StateSnapshot {
   return { units: new Map(units.map((u) => [unitName(u), u])), ...rest };
 }

@@ -1,9 +1,26 @@
-import { installedVersion, readRunnerBeat, readStepStats, StateStore, type MarkerRecord, type Queryable, type UnitRecord, type UnitState } from '../state/index.js';
+import {
+  installedVersion,
+  readRunnerBeat,
+  readStepStats,
+  runnerBeatRead,
+  STATE_SCHEMA_VERSION,
+  StateStore,
+  stepStatsRead,
+  type BackfillControl,
+  type BackfillRecord,
+  type MarkerRecord,
+  type Queryable,
+  type RunnerBeat,
+  type StepStats,
+  type UnitRecord,
+  type UnitState,
+} from '../state/index.js';
 import { compareIds, type BackfillTuning, type Migration, type Phase, type Unit } from '../plan/index.js';
-import { readBackfillStatuses, type BackfillStatus } from './backfill-status.js';
+import { backfillStatuses, type BackfillStatus } from './backfill-status.js';
 import { findEditedMigrations } from './edited-migrations.js';
 import { fileDrift } from './file-drift.js';
-import { readState } from './read-state.js';
+import type { StateSnapshot } from './gate-facts.js';
+import { readState, stateSnapshotOf } from './read-state.js';
 import { readRunnerStatus, type RunnerStatus } from './runner-lock.js';
 
 export interface PhaseStatus {
@@ -51,10 +68,9 @@ export interface Status {
  * throttle bounds the rate and ETA shown).
  */
 export async function status(db: Queryable, schema: string, migrations: readonly Migration[], backfillTuning?: BackfillTuning): Promise<Status> {
-  const state = await readState(db, new StateStore(db, schema), schema);
-  const backfills = await readBackfillStatuses(db, schema, migrations, backfillTuning);
-  const stepStats = new Map((await readStepStats(db, schema)).map((s) => [`${s.migrationId}:${s.phase}`, s]));
-  const beat = await readRunnerBeat(db, schema);
+  const { state, backfillRecords, backfillControls, steps, beat } = await readStatusFacts(db, schema);
+  const backfills = backfillStatuses(backfillRecords, backfillControls, migrations, backfillTuning);
+  const stepStats = new Map(steps.map((s) => [`${s.migrationId}:${s.phase}`, s]));
   const stalledSince = beat?.stalledSince?.toISOString() ?? null;
   const drift = fileDrift(migrations, state);
   const edited = new Map((await findEditedMigrations(migrations, state)).map((e) => [e.migration.id, e.phases]));
@@ -91,6 +107,41 @@ export async function status(db: Queryable, schema: string, migrations: readonly
   return {
     runner: await readRunnerStatus(db, schema, beat),
     migrations: [...onDisk, ...missing].sort((a, b) => compareIds(a.id, b.id)),
+  };
+}
+
+/** Everything `status` reads from the state store. */
+interface StatusFacts {
+  readonly state: StateSnapshot;
+  readonly backfillRecords: readonly BackfillRecord[];
+  readonly backfillControls: ReadonlyMap<string, BackfillControl>;
+  readonly steps: readonly StepStats[];
+  readonly beat: RunnerBeat | undefined;
+}
+
+/**
+ * A current state schema has every table: the state and the rest are read
+ * in one round trip after the version check. An older one (read-only
+ * commands do not upgrade it) may lack the backfill or runner tables, so
+ * each part then looks for its own.
+ */
+async function readStatusFacts(db: Queryable, schema: string): Promise<StatusFacts> {
+  const store = new StateStore(db, schema);
+  if ((await installedVersion(db, schema)) === STATE_SCHEMA_VERSION) {
+    const { backfillRecords, backfillControls, steps, beat, ...state } = await store.snapshot({
+      backfillRecords: store.backfills.recordsRead,
+      backfillControls: store.backfills.controlsRead,
+      steps: stepStatsRead(schema),
+      beat: runnerBeatRead(schema),
+    });
+    return { state: stateSnapshotOf(state), backfillRecords, backfillControls, steps, beat };
+  }
+  return {
+    state: await readState(db, store, schema),
+    backfillRecords: await store.backfills.records(),
+    backfillControls: await store.backfills.controls(),
+    steps: await readStepStats(db, schema),
+    beat: await readRunnerBeat(db, schema),
   };
 }
 

@@ -24,6 +24,6 @@ export {
   type ResolvedRelation,
   type ServerVersion,
 } from './catalog.js';
-export { queryEach, quoteIdent, withTransaction, type PoolLike, type Queryable } from './queryable.js';
+export { quoteIdent, readAll, readOne, withTransaction, type PoolLike, type Queryable, type Read, type ReadResults } from './queryable.js';
 export { Session, type RunnerSession, type SessionSettings } from './session.js';
 export { boundSession, setLocalTimeouts, withSessionTimeouts, type StatementBounds } from './timeouts.js';

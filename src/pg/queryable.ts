@@ -31,12 +31,33 @@ export async function withTransaction<T>(db: Queryable, work: () => Promise<T>):
   }
 }
 
+/** A read that takes no parameters, and how its rows map: reads of this kind can share one round trip (readAll). */
+export interface Read<T> {
+  readonly sql: string;
+  map(rows: readonly QueryResultRow[]): T;
+}
+
+/** Runs one read on its own. */
+export async function readOne<T>(db: Queryable, read: Read<T>): Promise<T> {
+  return read.map((await db.query(read.sql)).rows);
+}
+
+/** What each read of a set gave. */
+export type ReadResults<R extends Record<string, Read<unknown>>> = { [K in keyof R]: R[K] extends Read<infer T> ? T : never };
+
+/** Runs every read in one round trip (queryEach) and maps each one's rows. */
+export async function readAll<R extends Record<string, Read<unknown>>>(db: Queryable, reads: R): Promise<ReadResults<R>> {
+  const entries = Object.entries(reads);
+  const results = await queryEach(db, entries.map(([, read]) => read.sql));
+  return Object.fromEntries(entries.map(([key, read], i) => [key, read.map(results[i] ?? [])])) as ReadResults<R>;
+}
+
 /**
  * Statements that take no parameters, sent as one query in one round trip
  * (PostgreSQL's simple protocol runs them in order); the rows of each, in
  * the same order.
  */
-export async function queryEach(db: Queryable, statements: readonly string[]): Promise<QueryResultRow[][]> {
+async function queryEach(db: Queryable, statements: readonly string[]): Promise<QueryResultRow[][]> {
   // pg answers a query of several statements with one result per statement.
   const answer = (await db.query(statements.join(';\n'))) as unknown as { rows: QueryResultRow[] } | { rows: QueryResultRow[] }[];
   return (Array.isArray(answer) ? answer : [answer]).map((result) => result.rows);

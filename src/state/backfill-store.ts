@@ -1,5 +1,5 @@
 import { redactDeep, redactSecrets } from '../secrets.js';
-import { quoteIdent, type Queryable } from './db.js';
+import { quoteIdent, readOne, type Queryable, type Read } from './db.js';
 import type { EventKind } from './store.js';
 
 /** A backfill's checkpoint and pacing as the engine last committed them. */
@@ -75,9 +75,12 @@ export class BackfillStore {
 
   /** Every backfill that has started, with its record; empty before the engine's tables exist. */
   async records(): Promise<BackfillRecord[]> {
-    if (!(await this.#installed())) return [];
-    const { rows } = await this.#db.query<BackfillRow>(`SELECT * FROM ${this.#s}.backfills ORDER BY migration_id`);
-    return rows.map(toRecord);
+    return (await this.#installed()) ? readOne(this.#db, this.recordsRead) : [];
+  }
+
+  /** What `records` reads, to send with other reads (readAll) where the engine's tables are known to exist. */
+  get recordsRead(): Read<BackfillRecord[]> {
+    return { sql: `SELECT * FROM ${this.#s}.backfills ORDER BY migration_id`, map: (rows) => (rows as BackfillRow[]).map(toRecord) };
   }
 
   /** Records the first pass's bounds and returns the record; undefined when a second runner racing here found the first one's (it is kept). */
@@ -143,11 +146,21 @@ export class BackfillStore {
 
   /** Every pause flag ever set, by migration id; empty before the engine's tables exist. */
   async controls(): Promise<Map<string, BackfillControl>> {
-    if (!(await this.#installed())) return new Map();
-    const { rows } = await this.#db.query<{ migration_id: string; paused: boolean; changed_by: string | null; changed_at: Date }>(
-      `SELECT * FROM ${this.#s}.backfill_controls`,
-    );
-    return new Map(rows.map((r) => [r.migration_id, { paused: r.paused, changedBy: r.changed_by, changedAt: r.changed_at }]));
+    return (await this.#installed()) ? readOne(this.#db, this.controlsRead) : new Map();
+  }
+
+  /** What `controls` reads, to send with other reads (readAll) where the engine's tables are known to exist. */
+  get controlsRead(): Read<Map<string, BackfillControl>> {
+    return {
+      sql: `SELECT * FROM ${this.#s}.backfill_controls`,
+      map: (rows) =>
+        new Map(
+          (rows as { migration_id: string; paused: boolean; changed_by: string | null; changed_at: Date }[]).map((r) => [
+            r.migration_id,
+            { paused: r.paused, changedBy: r.changed_by, changedAt: r.changed_at },
+          ]),
+        ),
+    };
   }
 
   /** Pauses or resumes a backfill; a runner sees it after its batch in flight. */

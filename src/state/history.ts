@@ -1,5 +1,5 @@
 import type { Phase } from '../plan/index.js';
-import { quoteIdent, type Queryable } from './db.js';
+import { quoteIdent, readOne, type Queryable, type Read } from './db.js';
 import { installedVersion } from './install.js';
 
 /*
@@ -62,19 +62,24 @@ export interface StepStats {
 
 /** Per unit with at least one committed step. */
 export async function readStepStats(db: Queryable, schema: string): Promise<StepStats[]> {
-  if ((await installedVersion(db, schema)) === 0) return [];
-  const { rows } = await db.query<{ migration_id: string; phase: Phase; steps: number; duration_ms: string; retries: string }>(
-    `SELECT migration_id, phase, count(*)::int AS steps, sum(duration_ms) AS duration_ms,
-            sum(greatest(attempts - 1, 0)) AS retries
-       FROM ${quoteIdent(schema)}.steps GROUP BY migration_id, phase ORDER BY migration_id, phase`,
-  );
-  return rows.map((r) => ({
-    migrationId: r.migration_id,
-    phase: r.phase,
-    stepsDone: r.steps,
-    durationMs: Number(r.duration_ms),
-    lockRetries: Number(r.retries),
-  }));
+  return (await installedVersion(db, schema)) === 0 ? [] : readOne(db, stepStatsRead(schema));
+}
+
+/** What `readStepStats` reads, to send with other reads (readAll) where the state schema is known to be installed. */
+export function stepStatsRead(schema: string): Read<StepStats[]> {
+  return {
+    sql: `SELECT migration_id, phase, count(*)::int AS steps, sum(duration_ms) AS duration_ms,
+                 sum(greatest(attempts - 1, 0)) AS retries
+            FROM ${quoteIdent(schema)}.steps GROUP BY migration_id, phase ORDER BY migration_id, phase`,
+    map: (rows) =>
+      (rows as { migration_id: string; phase: Phase; steps: number; duration_ms: string; retries: string }[]).map((r) => ({
+        migrationId: r.migration_id,
+        phase: r.phase,
+        stepsDone: r.steps,
+        durationMs: Number(r.duration_ms),
+        lockRetries: Number(r.retries),
+      })),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,7 @@ export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db
 export {
   readEvents,
   readStepStats,
+  stepStatsRead,
   type EventQuery,
   type EventRecord,
   type StepStats,
@@ -26,6 +27,7 @@ export {
 export {
   readRunnerBeat,
   recordRunner,
+  runnerBeatRead,
   startHeartbeat,
   type Heartbeat,
   type HeartbeatConnection,

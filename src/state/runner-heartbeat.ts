@@ -1,4 +1,4 @@
-import { quoteIdent, type Queryable } from '../pg/index.js';
+import { quoteIdent, readOne, type Queryable, type Read } from '../pg/index.js';
 
 /**
  * The state table the lock holder beats in. One row per runner session;
@@ -90,21 +90,26 @@ export function startHeartbeat(open: () => Promise<HeartbeatConnection>, schema:
 
 /** The recorded runner, if any (none before the table exists). Reads only. */
 export async function readRunnerBeat(db: Queryable, schema: string): Promise<RunnerBeat | undefined> {
-  const table = `${quoteIdent(schema)}.runner`;
-  const { rows: exists } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
-  if (exists[0]?.exists !== true) return undefined;
-  const { rows } = await db.query<{ backend_pid: number; application_name: string; started_at: Date; beat_at: Date; stalled: boolean }>(
-    `SELECT backend_pid, application_name, started_at, beat_at,
-            now() - beat_at > make_interval(secs => interval_ms * ${MISSED_BEATS} / 1000.0) AS stalled
-       FROM ${table} ORDER BY beat_at DESC LIMIT 1`,
-  );
-  const row = rows[0];
-  if (row === undefined) return undefined;
+  const { rows: exists } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`${quoteIdent(schema)}.runner`]);
+  return exists[0]?.exists === true ? readOne(db, runnerBeatRead(schema)) : undefined;
+}
+
+/** What `readRunnerBeat` reads, to send with other reads (readAll) where the runner table is known to exist. */
+export function runnerBeatRead(schema: string): Read<RunnerBeat | undefined> {
   return {
-    backendPid: row.backend_pid,
-    applicationName: row.application_name,
-    startedAt: row.started_at,
-    beatAt: row.beat_at,
-    stalledSince: row.stalled ? row.beat_at : null,
+    sql: `SELECT backend_pid, application_name, started_at, beat_at,
+                 now() - beat_at > make_interval(secs => interval_ms * ${MISSED_BEATS} / 1000.0) AS stalled
+            FROM ${quoteIdent(schema)}.runner ORDER BY beat_at DESC LIMIT 1`,
+    map: (rows) => {
+      const row = (rows as { backend_pid: number; application_name: string; started_at: Date; beat_at: Date; stalled: boolean }[])[0];
+      if (row === undefined) return undefined;
+      return {
+        backendPid: row.backend_pid,
+        applicationName: row.application_name,
+        startedAt: row.started_at,
+        beatAt: row.beat_at,
+        stalledSince: row.stalled ? row.beat_at : null,
+      };
+    },
   };
 }

@@ -2,8 +2,7 @@ import { PhasegateError } from '../errors.js';
 import { isPhase, phaseIndex, type Phase } from '../plan/index.js';
 import { redactDeep, redactSecrets } from '../secrets.js';
 import { BackfillStore } from './backfill-store.js';
-import type { QueryResultRow } from 'pg';
-import { queryEach, quoteIdent, type Queryable } from './db.js';
+import { quoteIdent, readAll, readOne, type Queryable, type Read, type ReadResults } from './db.js';
 
 export type UnitState = 'running' | 'done' | 'failed' | 'rolledBack';
 
@@ -76,10 +75,8 @@ export class StateStore {
     this.#reads = stateReads(this.#s, (id) => this.#unreadable(id));
   }
 
-  async #read<K extends keyof StateReads>(key: K): Promise<ReturnType<StateReads[K]['map']>> {
-    const read = this.#reads[key];
-    const { rows } = await this.#db.query(read.sql);
-    return (read.map as (rows: readonly QueryResultRow[]) => ReturnType<StateReads[K]['map']>)(rows);
+  #read<K extends keyof StateReads>(key: K): Promise<ReadResults<StateReads>[K]> {
+    return readOne(this.#db, this.#reads[key] as Read<unknown>) as Promise<ReadResults<StateReads>[K]>;
   }
 
   units(): Promise<UnitRecord[]> {
@@ -246,13 +243,10 @@ export class StateStore {
   /**
    * Every read above in one round trip: parameterless statements sent as one
    * query (PostgreSQL's simple protocol), each result mapped as its method
-   * maps it.
+   * maps it; with `also`, other reads a caller needs beside the state.
    */
-  async snapshot(): Promise<StateReadResults> {
-    const keys = Object.keys(this.#reads) as (keyof StateReads)[];
-    const results = await queryEach(this.#db, keys.map((key) => this.#reads[key].sql));
-    const mapped = keys.map((key, i) => [key, (this.#reads[key].map as (rows: readonly QueryResultRow[]) => unknown)(results[i] ?? [])]);
-    return Object.fromEntries(mapped) as StateReadResults;
+  snapshot<A extends Record<string, Read<unknown>> = Record<never, never>>(also?: A): Promise<ReadResults<StateReads> & ReadResults<A>> {
+    return readAll(this.#db, { ...this.#reads, ...also }) as Promise<ReadResults<StateReads> & ReadResults<A>>;
   }
 
 }
@@ -265,7 +259,6 @@ type MarkerRow = { kind: 'marker' | 'deploy'; name: string | null; app: string |
 type ApprovalRow = { migration_id: string; phase: Phase; approved_by: string; approved_at: Date };
 type FingerprintRow = { id: string; fingerprints: unknown; normalized_fingerprints: unknown };
 type StateReads = ReturnType<typeof stateReads>;
-type StateReadResults = { [K in keyof StateReads]: ReturnType<StateReads[K]['map']> };
 
 /**
  * The reads gates and reports need, each as its SQL text (no parameters)

@@ -246,6 +246,37 @@ describe('migrate CLI', () => {
     }
   });
 
+  it('status reads the whole state in one round trip after the version check, and still reads an older state schema', async () => {
+    const id = next();
+    const schema = `cli_${id}`;
+    const dir = await makeProject({
+      '1_a.ts': migrationSource({ expand: { sql: ['SELECT 1'] } }),
+      '2_b.ts': migrationSource({ expand: { sql: [`CREATE TABLE status_rt_${id} (id int PRIMARY KEY, n int)`] }, backfill: { backfill: { table: `status_rt_${id}`, set: 'n = 1' } } }),
+    });
+    expect((await runCli(['advance'], { cwd: dir, env: env() })).code).toBe(0);
+    await runCli(['pause', '2_b'], { cwd: dir, env: env() });
+    const counter = await startStatementCounter(db.url);
+    try {
+      const current = await runCli(['status', '--json'], { cwd: dir, env: { ...env(), DATABASE_URL: counter.url } });
+      expect(current.code).toBe(0);
+      // The session's idle limit, the state schema's version (two), the state with backfills, pause flags, steps and runner, the lock's holder.
+      expect(counter.statements).toHaveLength(5);
+      // An install from before the runner's heartbeat: read part by part, with the same answer.
+      await db.client.query(`DROP TABLE ${schema}.runner; UPDATE ${schema}.schema_version SET version = version - 1`);
+      const older = await runCli(['status', '--json'], { cwd: dir, env: env() });
+      expect(older.code).toBe(0);
+      expect(json(older.stdout)).toEqual(json(current.stdout));
+      expect(json(current.stdout)).toMatchObject({
+        migrations: [
+          { id: '1_a', phases: [{ phase: 'expand', state: 'done', stepsDone: 1 }] },
+          { id: '2_b', phases: [{ phase: 'expand', state: 'done' }, { phase: 'backfill', state: 'done', backfill: { paused: true } }] },
+        ],
+      });
+    } finally {
+      await counter.close();
+    }
+  });
+
   it('never prints the password of the connection string, even when the connection fails', async () => {
     const dir = await makeProject({ '1_x.ts': migrationSource({ expand: { sql: 'SELECT 1' } }) });
     const secret = 'sup3r-s3cret-pw';
