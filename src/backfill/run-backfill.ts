@@ -151,12 +151,13 @@ async function runInBatchSession(
  * The batches' settings, set once on the session for the whole backfill
  * (the upper key's read, the plan check and the loop) rather than in every
  * batch's transaction (two fewer round trips per batch): the backfill's
- * timeouts, key text that parses back exactly, and asynchronous commit. A batch and its checkpoint commit together, and PostgreSQL
- * recovers a prefix of the WAL, so a server crash can lose only the last
- * batches together with their checkpoints, and the next run redoes exactly
- * those. A batch then does not wait on its WAL flush, which is slow where a
- * commit waits for a network disk or a synchronous standby (on a local disk
- * the flush work only moves into the next UPDATE). The runner's next
+ * timeouts, key text that parses back exactly, and asynchronous commit. A
+ * batch and its checkpoint commit together, and PostgreSQL recovers a
+ * prefix of the WAL, so a server crash can lose only the last batches
+ * together with their checkpoints, and the next run redoes exactly those.
+ * A batch then does not wait on its WAL flush, which is slow where a commit
+ * waits for a network disk or a synchronous standby (on a local disk the
+ * flush work only moves into the next UPDATE). The runner's next
  * synchronous commit (the step's record) makes every batch durable before
  * the phase counts as done.
  */

@@ -94,7 +94,7 @@ function startWorker(): Worker {
  */
 export function prewarmIsolatedImport(): void {
   const stamp = idleStamp();
-  if (stamp !== undefined && existsSync(path.join(stamp.dir, stamp.name))) return;
+  if (stamp !== undefined && existsSync(stamp.file)) return;
   holder[WARM] ??= startWorker();
 }
 
@@ -108,7 +108,7 @@ export function releaseWarmWorker(): void {
   void holder[WARM]?.terminate();
   holder[WARM] = undefined;
   const stamp = idleStamp();
-  if (stamp !== undefined && !existsSync(path.join(stamp.dir, stamp.name))) writeCacheFile(stamp.dir, stamp.name, '');
+  if (stamp !== undefined && !existsSync(stamp.file)) writeCacheFile(stamp.dir, stamp.name, '');
 }
 
 /**
@@ -117,11 +117,13 @@ export function releaseWarmWorker(): void {
  * always started ahead). One per directory, so projects do not mislead
  * each other.
  */
-function idleStamp(): { readonly dir: string; readonly name: string } | undefined {
+function idleStamp(): { readonly dir: string; readonly name: string; readonly file: string } | undefined {
   // This file is <package root>/dist/load/ or /src/load/.
-  const dir = cacheDir(fileURLToPath(new URL('../../', import.meta.url)));
-  if (dir === undefined) return undefined;
-  return { dir: path.join(dir, 'loader'), name: `idle-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 16)}` };
+  const cache = cacheDir(fileURLToPath(new URL('../../', import.meta.url)));
+  if (cache === undefined) return undefined;
+  const dir = path.join(cache, 'loader');
+  const name = `idle-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 16)}`;
+  return { dir, name, file: path.join(dir, name) };
 }
 
 /** Told of each file as soon as its outcome is known, while the worker goes on with the next. */
@@ -135,7 +137,7 @@ export type OnImported = (file: string, outcome: IsolatedImport) => void;
  */
 export async function importIsolated(files: readonly string[], timeLimitMs: number, onImported?: OnImported): Promise<Map<string, IsolatedImport>> {
   const stamp = idleStamp();
-  if (stamp !== undefined) rmSync(path.join(stamp.dir, stamp.name), { force: true });
+  if (stamp !== undefined) rmSync(stamp.file, { force: true });
   const results = new Map<string, IsolatedImport>();
   const record = (file: string, outcome: IsolatedImport): void => {
     results.set(file, outcome);

@@ -40,7 +40,7 @@ async function withSessionSettings<T>(db: Queryable, settings: Readonly<Record<s
   const names = Object.keys(settings);
   // One round trip: the aggregate has read every value before the outer row's subquery sets the new ones.
   const { rows } = await db.query<{ before: string[] }>(
-    `SELECT before, (SELECT count(set_config(name, value, false)) FROM unnest($1::text[], $2::text[]) AS s(name, value)) AS set
+    `SELECT before, (SELECT count(set_config(name, value, false)) FROM unnest($1::text[], $2::text[]) AS s(name, value)) AS applied
        FROM (SELECT array_agg(current_setting(name) ORDER BY position) AS before FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)) AS old`,
     [names, Object.values(settings)],
   );
