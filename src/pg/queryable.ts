@@ -31,7 +31,11 @@ export async function withTransaction<T>(db: Queryable, work: () => Promise<T>):
   }
 }
 
-/** A read that takes no parameters, and how its rows map: reads of this kind can share one round trip (readAll). */
+/**
+ * A read that takes no parameters, and how its rows map: reads of this kind
+ * can share one round trip (readAll). `map` is a method so that a read may
+ * name its row type (`map: (rows: readonly UnitRow[]) => ...`) without a cast.
+ */
 export interface Read<T> {
   readonly sql: string;
   map(rows: readonly QueryResultRow[]): T;

@@ -80,7 +80,7 @@ export class BackfillStore {
 
   /** What `records` reads, to send with other reads (readAll) where the engine's tables are known to exist. */
   get recordsRead(): Read<BackfillRecord[]> {
-    return { sql: `SELECT * FROM ${this.#s}.backfills ORDER BY migration_id`, map: (rows) => (rows as BackfillRow[]).map(toRecord) };
+    return { sql: `SELECT * FROM ${this.#s}.backfills ORDER BY migration_id`, map: (rows: readonly BackfillRow[]) => rows.map(toRecord) };
   }
 
   /** Records the first pass's bounds and returns the record; undefined when a second runner racing here found the first one's (it is kept). */
@@ -153,13 +153,8 @@ export class BackfillStore {
   get controlsRead(): Read<Map<string, BackfillControl>> {
     return {
       sql: `SELECT * FROM ${this.#s}.backfill_controls`,
-      map: (rows) =>
-        new Map(
-          (rows as { migration_id: string; paused: boolean; changed_by: string | null; changed_at: Date }[]).map((r) => [
-            r.migration_id,
-            { paused: r.paused, changedBy: r.changed_by, changedAt: r.changed_at },
-          ]),
-        ),
+      map: (rows: readonly { migration_id: string; paused: boolean; changed_by: string | null; changed_at: Date }[]) =>
+        new Map(rows.map((r) => [r.migration_id, { paused: r.paused, changedBy: r.changed_by, changedAt: r.changed_at }])),
     };
   }
 

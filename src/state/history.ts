@@ -71,8 +71,8 @@ export function stepStatsRead(schema: string): Read<StepStats[]> {
     sql: `SELECT migration_id, phase, count(*)::int AS steps, sum(duration_ms) AS duration_ms,
                  sum(greatest(attempts - 1, 0)) AS retries
             FROM ${quoteIdent(schema)}.steps GROUP BY migration_id, phase ORDER BY migration_id, phase`,
-    map: (rows) =>
-      (rows as { migration_id: string; phase: Phase; steps: number; duration_ms: string; retries: string }[]).map((r) => ({
+    map: (rows: readonly { migration_id: string; phase: Phase; steps: number; duration_ms: string; retries: string }[]) =>
+      rows.map((r) => ({
         migrationId: r.migration_id,
         phase: r.phase,
         stepsDone: r.steps,

@@ -100,8 +100,8 @@ export function runnerBeatRead(schema: string): Read<RunnerBeat | undefined> {
     sql: `SELECT backend_pid, application_name, started_at, beat_at,
                  now() - beat_at > make_interval(secs => interval_ms * ${MISSED_BEATS} / 1000.0) AS stalled
             FROM ${quoteIdent(schema)}.runner ORDER BY beat_at DESC LIMIT 1`,
-    map: (rows) => {
-      const row = (rows as { backend_pid: number; application_name: string; started_at: Date; beat_at: Date; stalled: boolean }[])[0];
+    map: (rows: readonly { backend_pid: number; application_name: string; started_at: Date; beat_at: Date; stalled: boolean }[]) => {
+      const row = rows[0];
       if (row === undefined) return undefined;
       return {
         backendPid: row.backend_pid,

@@ -248,7 +248,6 @@ export class StateStore {
   snapshot<A extends Record<string, Read<unknown>> = Record<never, never>>(also?: A): Promise<ReadResults<StateReads> & ReadResults<A>> {
     return readAll(this.#db, { ...this.#reads, ...also }) as Promise<ReadResults<StateReads> & ReadResults<A>>;
   }
-
 }
 
 type UnitRow = {
