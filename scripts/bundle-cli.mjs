@@ -78,6 +78,13 @@ await build({
   // navigator, it finds out by building a fetch Response, which loads undici
   // (some 25 ms). Node 21+ has a navigator with a userAgent such as this one.
   define: { navigator: '{"userAgent":"Node.js"}' },
+  // Without comments and indentation the bundle is a third smaller, and in
+  // ASCII (other characters escaped) the loader reads it as Latin-1, which
+  // needs no UTF-8 decoding and gives V8 a one-byte string: together some
+  // 15 ms less of every command's start-up. Names stay, and the source map
+  // leads back to the sources.
+  minifyWhitespace: true,
+  charset: 'ascii',
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
@@ -94,5 +101,8 @@ await build({
   logLevel: 'warning',
 });
 
-const left = [...(await readFile(outfile, 'utf8')).matchAll(/\bimport\("([^."][^"]*)"\)/g)].map((m) => m[1]);
+const bundled = await readFile(outfile, 'utf8');
+// The loader reads the bundle as Latin-1 (src/cli/bundle-loader.ts): any other character would come out garbled.
+if (/[^\x00-\x7f]/.test(bundled)) throw new Error('dist/migrate.cjs holds a character outside ASCII: keep esbuild\'s charset at ascii');
+const left = [...bundled.matchAll(/\bimport\("([^."][^"]*)"\)/g)].map((m) => m[1]);
 if (left.length > 0) throw new Error(`dist/migrate.cjs still imports ${left.join(', ')} with import(): write it as \`await import('name')\``);

@@ -31,7 +31,8 @@ export function loadBundle<T>(file: string, command: string | undefined): Loaded
   const name = `migrate-${build}-${command !== undefined && /^[a-z]+$/.test(command) ? command : 'other'}.v8`;
   const cachedData = dir === undefined ? undefined : readCacheFile(path.join(dir, name));
   // Node's CommonJS wrapper, on the first line so that line numbers stay right.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, importPackage) {${source.toString('utf8')}\n})`, {
+  // The bundle is ASCII (scripts/bundle-cli.mjs checks it): Latin-1 reads it without decoding.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, importPackage) {${source.toString('latin1')}\n})`, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
