@@ -85,7 +85,7 @@ async function runInBatchSession(
   sql: BatchSql,
 ): Promise<BackfillOutcome> {
   const { migrationId, spec, signal } = options;
-  const record = (await store.record(migrationId)) ?? (await begin(db, store, sql, table, options, settings.initialBatchSize));
+  const record = (await store.resume(migrationId)) ?? (await begin(db, store, sql, table, options, settings.initialBatchSize));
   const verifyQuery = options.verifyQuery ?? sql.remaining;
   if (record.finishedAt !== null) return { kind: 'done', rowsDone: record.rowsDone, passes: record.pass, verifiedBy: verifyQuery };
   await assertHealthQueryRuns(db, settings.healthQuery);

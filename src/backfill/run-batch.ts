@@ -60,9 +60,12 @@ type BatchRange =
 
 /**
  * Runs one batch: bounds it (by key values when `byValue`, else by an index
- * walk), updates the key range, moves the checkpoint, all in one
+ * walk), then updates the key range and moves the checkpoint in one
  * transaction, so a crash anywhere leaves either the whole batch with its
- * checkpoint or neither.
+ * checkpoint or neither. The walk runs before that transaction: the
+ * UPDATE's key range, not what the walk saw, decides which rows the batch
+ * holds (each statement reads its own snapshot under READ COMMITTED in any
+ * case), and a pass that has no key left opens no transaction at all.
  */
 export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, rowsPerSecond: number | null, byValue: boolean): Promise<BatchResult> {
   const { db, sql, settings } = ctx;
@@ -71,21 +74,20 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
     let range: BatchRange | undefined;
     const started = performance.now();
     try {
-      const result = await withTransaction(db, async (): Promise<BatchResult> => {
-        const lower = cursor.lastKey === null ? [] : cursor.lastKey;
-        range = byValue && cursor.lastKey !== null ? valueRange(cursor.lastKey, attemptSize, cursor.upperKey) : await walkRange(ctx, cursor, attemptSize);
-        if (range === undefined) return { kind: 'end' };
-        const updated = await db.query(sql.update(cursor.lastKey !== null), [...range.lastKey, ...lower]);
+      range = byValue && cursor.lastKey !== null ? valueRange(cursor.lastKey, attemptSize, cursor.upperKey) : await walkRange(ctx, cursor, attemptSize);
+      if (range === undefined) return { kind: 'end' };
+      const batch = range;
+      const result = await withTransaction(db, async () => {
+        const updated = await db.query(sql.update(cursor.lastKey !== null), [...batch.lastKey, ...(cursor.lastKey ?? [])]);
         const rowsDone = updated.rowCount ?? 0;
         // A walked batch counted its rows; a range of values held as many as the UPDATE met (there is no `where`).
-        const rowsScanned = range.kind === 'walked' ? range.rows : rowsDone;
+        const rowsScanned = batch.kind === 'walked' ? batch.rows : rowsDone;
         const batchMs = performance.now() - started;
         // Sizes are in the unit the batch was cut in: rows walked, or key values spanned.
-        const nextSize = nextBatchSize(attemptSize, range.kind === 'walked' ? range.rows : range.span, batchMs, settings);
-        const { paused } = await ctx.store.advance(ctx.migrationId, { lastKey: range.lastKey, rowsDone, rowsScanned, nextBatchSize: nextSize, batchMs, rowsPerSecond });
-        return { kind: 'batch', lastKey: range.lastKey, rowsScanned, rowsDone, batchMs, nextSize, paused, byValue: nextByValue(sql.byValue, byValue, cursor, range, rowsScanned) };
+        const nextSize = nextBatchSize(attemptSize, batch.kind === 'walked' ? batch.rows : batch.span, batchMs, settings);
+        const { paused } = await ctx.store.advance(ctx.migrationId, { lastKey: batch.lastKey, rowsDone, rowsScanned, nextBatchSize: nextSize, batchMs, rowsPerSecond });
+        return { kind: 'batch', lastKey: batch.lastKey, rowsScanned, rowsDone, nextSize, paused, byValue: nextByValue(sql.byValue, byValue, cursor, batch, rowsScanned) } as const;
       });
-      if (result.kind === 'end') return result;
       return { ...result, batchMs: performance.now() - started };
     } catch (error) {
       if (error instanceof PhasegateError) throw error;

@@ -37,31 +37,32 @@ const CHECK_TIMEOUT_MS = 5_000;
  * broken monitoring view slows the backfill down instead of killing it.
  */
 export async function checkHealth(db: Queryable, settings: BackfillSettings): Promise<Throttle | undefined> {
-  if (settings.maxReplicationLagMs !== undefined) {
-    const limitMs = settings.maxReplicationLagMs;
+  const { maxReplicationLagMs, maxTransactionAgeMs } = settings;
+  if (maxReplicationLagMs !== undefined || maxTransactionAgeMs !== undefined) {
+    // Both in one round trip; a check that is off reads no view ($1, $2 false).
     // replay_lag is NULL for an idle standby and for roles without pg_monitor: both read as no lag.
-    const { rows } = await db.query<{ standby: string; lag_ms: number }>(
-      `SELECT coalesce(application_name, client_addr::text, pid::text) AS standby,
-              extract(epoch FROM replay_lag)::float8 * 1000 AS lag_ms
-         FROM pg_stat_replication WHERE replay_lag IS NOT NULL ORDER BY replay_lag DESC LIMIT 1`,
+    // Transactions only in this database: only they hold back vacuum of our table's dead rows.
+    const { rows } = await db.query<{ standby: string | null; lag_ms: number | null; pid: number | null; application: string | null; age_ms: number | null }>(
+      `SELECT lag.standby, lag.lag_ms, tx.pid, tx.application, tx.age_ms
+         FROM (SELECT) AS one
+         LEFT JOIN LATERAL (
+               SELECT coalesce(application_name, client_addr::text, pid::text) AS standby,
+                      extract(epoch FROM replay_lag)::float8 * 1000 AS lag_ms
+                 FROM pg_stat_replication WHERE $1 AND replay_lag IS NOT NULL ORDER BY replay_lag DESC LIMIT 1) AS lag ON true
+         LEFT JOIN LATERAL (
+               SELECT pid, application_name AS application, extract(epoch FROM clock_timestamp() - xact_start)::float8 * 1000 AS age_ms
+                 FROM pg_stat_activity
+                WHERE $2 AND datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+                  AND backend_type = 'client backend'
+                ORDER BY xact_start LIMIT 1) AS tx ON true`,
+      [maxReplicationLagMs !== undefined, maxTransactionAgeMs !== undefined],
     );
-    const worst = rows[0];
-    if (worst !== undefined && worst.lag_ms > limitMs) return { kind: 'replicationLag', standby: worst.standby, lagMs: worst.lag_ms, limitMs };
-  }
-  if (settings.maxTransactionAgeMs !== undefined) {
-    const limitMs = settings.maxTransactionAgeMs;
-    // Only this database: a transaction holds back vacuum of our table's dead
-    // rows only from within the same database.
-    const { rows } = await db.query<{ pid: number; application: string; age_ms: number }>(
-      `SELECT pid, application_name AS application, extract(epoch FROM clock_timestamp() - xact_start)::float8 * 1000 AS age_ms
-         FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-          AND backend_type = 'client backend'
-        ORDER BY xact_start LIMIT 1`,
-    );
-    const oldest = rows[0];
-    if (oldest !== undefined && oldest.age_ms > limitMs) {
-      return { kind: 'longTransaction', pid: oldest.pid, application: oldest.application, ageMs: oldest.age_ms, limitMs };
+    const { standby = null, lag_ms = null, pid = null, application = null, age_ms = null } = rows[0] ?? {};
+    if (maxReplicationLagMs !== undefined && standby !== null && lag_ms !== null && lag_ms > maxReplicationLagMs) {
+      return { kind: 'replicationLag', standby, lagMs: lag_ms, limitMs: maxReplicationLagMs };
+    }
+    if (maxTransactionAgeMs !== undefined && pid !== null && age_ms !== null && age_ms > maxTransactionAgeMs) {
+      return { kind: 'longTransaction', pid, application: application ?? '', ageMs: age_ms, limitMs: maxTransactionAgeMs };
     }
   }
   if (settings.healthQuery !== undefined) {

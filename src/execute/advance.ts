@@ -185,10 +185,10 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
       logger.info({ migration: unit.migrationId, phase: unit.phase, durationMs }, 'unit done');
       ran.push({ migration: unit.migrationId, phase: unit.phase, durationMs });
       // The unit's finish time is the database's; soak gates after it compare against a fresh clock,
-      // and markers and approvals recorded while it ran count at the next gate.
-      for (const record of await store.units()) units.set(unitName(record), record);
-      snapshot = { ...snapshot, markers: await store.markers(), approvals: await store.approvals() };
-      now = options.now ?? (await store.now());
+      // and markers and approvals recorded while it ran count at the next gate (one round trip).
+      snapshot = await readInstalledState(store);
+      for (const [name, record] of snapshot.units) units.set(name, record);
+      now = options.now ?? snapshot.now;
     }
     return { dryRun, ran, ...drifted, stoppedAt: null };
   } finally {

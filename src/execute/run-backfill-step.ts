@@ -11,8 +11,6 @@ import { STOPPED_BETWEEN_RUNS } from './backfill-status.js';
  */
 export async function runBackfillStep(ctx: UnitContext, unit: Unit, step: BackfillStep): Promise<BackfillOutcome> {
   const verify = unit.steps.find((s) => s.kind === 'verify');
-  // A runner is at it again: the mark a stopped run left goes (the engine says anew why it waits, if it does).
-  await ctx.store.backfills.setThrottle(unit.migrationId, null);
   const outcome = await runBackfill(ctx.db, ctx.store.backfills, {
     migrationId: unit.migrationId,
     spec: step.spec,

@@ -32,48 +32,33 @@ export interface ResolvedRelation {
   readonly quoted: string;
 }
 
-/**
- * Reads a user-written relation name with PostgreSQL's own rules (parse_ident:
- * `Users` is `users`, `"Users"` stays, `"my.table"` is one name). Throws
- * INVALID_MIGRATION naming `subject` when it is not a `[schema.]name`.
- */
-export async function parseRelationName(db: Queryable, text: string, subject: string): Promise<RelationRef> {
-  const invalid = (why: string, cause?: unknown): PhasegateError =>
-    new PhasegateError('INVALID_MIGRATION', `${subject}: ${JSON.stringify(text)} is not a relation name (${why})`, {
-      hint: 'write it as in SQL: users, app.users, "Users" or "app"."my.table"',
-      cause,
-    });
-  // parse_ident fails on bad syntax; outside a transaction that ends only this statement.
-  const parts = await db
-    .query<{ parts: string[] }>('SELECT parse_ident($1) AS parts', [text])
-    .then(({ rows }) => rows[0]?.parts ?? [])
-    .catch((error: unknown) => {
-      throw invalid(error instanceof Error ? error.message : String(error), error);
-    });
-  const [first, second] = parts;
-  if (parts.length === 1 && first !== undefined) return { name: first };
-  if (parts.length === 2 && first !== undefined && second !== undefined) return { schema: first, name: second };
-  throw invalid('expected name or schema.name');
-}
-
 /** Resolves a ref exactly: each part quoted, so no case folding; an unqualified name follows search_path. */
 const REGCLASS_OF_REF = `to_regclass(CASE WHEN r.schema IS NULL THEN quote_ident(r.name) ELSE quote_ident(r.schema) || '.' || quote_ident(r.name) END)`;
 
 /** Finds each relation in one query, in order; null for one that does not exist. */
 export async function resolveRelations(db: Queryable, refs: readonly RelationRef[]): Promise<(ResolvedRelation | null)[]> {
   if (refs.length === 0) return [];
-  const { rows } = await db.query<{ oid: number | null; schema: string | null; name: string | null; quoted: string | null }>(
-    `SELECT c.oid, n.nspname AS schema, c.relname AS name,
-            CASE WHEN c.oid IS NOT NULL THEN format('%I.%I', n.nspname, c.relname) END AS quoted
+  const { rows } = await db.query<RelationRow>(
+    `SELECT ${RELATION_COLUMNS}
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(schema, name, ord)
        LEFT JOIN pg_class c ON c.oid = ${REGCLASS_OF_REF}
        LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
       ORDER BY r.ord`,
     [refs.map((r) => r.schema ?? null), refs.map((r) => r.name)],
   );
-  return rows.map((r) =>
-    r.oid === null || r.schema === null || r.name === null || r.quoted === null ? null : { oid: r.oid, schema: r.schema, name: r.name, quoted: r.quoted },
-  );
+  return rows.map(resolvedOf);
+}
+
+/** A catalog row of RELATION_COLUMNS: the relation, or null where none was found. */
+type RelationRow = { oid: number | null; schema: string | null; name: string | null; quoted: string | null };
+
+const RELATION_COLUMNS = `c.oid, n.nspname AS schema, c.relname AS name,
+            CASE WHEN c.oid IS NOT NULL THEN format('%I.%I', n.nspname, c.relname) END AS quoted`;
+
+function resolvedOf(r: RelationRow | undefined): ResolvedRelation | null {
+  return r === undefined || r.oid === null || r.schema === null || r.name === null || r.quoted === null
+    ? null
+    : { oid: r.oid, schema: r.schema, name: r.name, quoted: r.quoted };
 }
 
 /** A relation's size as the catalog reports it, with the planner's row estimate (never analyzed reads as 0). */
@@ -214,11 +199,35 @@ export interface NameLookup {
   readonly relation: ResolvedRelation | null;
 }
 
-/** parseRelationName, then resolveRelations: the one way a name a person wrote is found. */
+/**
+ * The one way a name a person wrote is found, in one round trip: read with
+ * PostgreSQL's own rules (parse_ident: `Users` is `users`, `"Users"` stays,
+ * `"my.table"` is one name), then resolved as resolveRelations resolves a
+ * ref. Throws INVALID_MIGRATION naming `subject` when it is not a
+ * `[schema.]name`.
+ */
 export async function lookupRelationName(db: Queryable, text: string, subject: string): Promise<NameLookup> {
-  const ref = await parseRelationName(db, text, subject);
-  const [relation = null] = await resolveRelations(db, [ref]);
-  return { ref, relation };
+  const invalid = (why: string, cause?: unknown): PhasegateError =>
+    new PhasegateError('INVALID_MIGRATION', `${subject}: ${JSON.stringify(text)} is not a relation name (${why})`, {
+      hint: 'write it as in SQL: users, app.users, "Users" or "app"."my.table"',
+      cause,
+    });
+  // parse_ident fails on bad syntax; outside a transaction that ends only this statement.
+  const { rows } = await db
+    .query<RelationRow & { parts: string[] }>(
+      `SELECT r.parts, ${RELATION_COLUMNS}
+         FROM (SELECT parts, CASE WHEN cardinality(parts) = 2 THEN parts[1] END AS schema, parts[cardinality(parts)] AS name
+                 FROM parse_ident($1) AS parts) AS r
+         LEFT JOIN pg_class c ON cardinality(r.parts) <= 2 AND c.oid = ${REGCLASS_OF_REF}
+         LEFT JOIN pg_namespace n ON n.oid = c.relnamespace`,
+      [text],
+    )
+    .catch((error: unknown) => {
+      throw invalid(error instanceof Error ? error.message : String(error), error);
+    });
+  const [first, second, ...more] = rows[0]?.parts ?? [];
+  if (first === undefined || more.length > 0) throw invalid('expected name or schema.name');
+  return { ref: second === undefined ? { name: first } : { schema: first, name: second }, relation: resolvedOf(rows[0]) };
 }
 
 /** Whether a table has a live column of exactly this name. */

@@ -9,7 +9,6 @@ export {
   EXACT_KEY_TEXT,
   indexValidity,
   lookupRelationName,
-  parseRelationName,
   pinExactKeyText,
   relationSizes,
   resolveRelations,

@@ -73,6 +73,19 @@ export class BackfillStore {
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }
 
+  /**
+   * A runner takes the backfill up again: the record, with the mark a stopped
+   * run left cleared in the same statement (the engine says anew why it
+   * waits, if it does); undefined before the first batch's pass started.
+   */
+  async resume(migrationId: string): Promise<BackfillRecord | undefined> {
+    const { rows } = await this.#db.query<BackfillRow>(
+      `UPDATE ${this.#s}.backfills SET throttle = NULL, throttled_since = NULL WHERE migration_id = $1 RETURNING *`,
+      [migrationId],
+    );
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
   /** Every backfill that has started, with its record; empty before the engine's tables exist. */
   async records(): Promise<BackfillRecord[]> {
     return (await this.#installed()) ? readOne(this.#db, this.recordsRead) : [];

@@ -40,6 +40,14 @@ export interface RecordedFingerprints {
   readonly normalized: Readonly<Partial<Record<Phase, string>>> | null;
 }
 
+/** One entry of the event log, as written. */
+interface StateEvent {
+  readonly kind: EventKind;
+  readonly migrationId: string | null;
+  readonly phase: Phase | null;
+  readonly detail: object;
+}
+
 export type EventKind =
   | 'unitStarted'
   | 'unitFinished'
@@ -85,31 +93,31 @@ export class StateStore {
 
   /** Marks a unit running; counts the attempt. */
   async startUnit(migrationId: string, phase: Phase): Promise<void> {
-    await this.#db.query(
+    await this.#changeWithEvent(
       `INSERT INTO ${this.#s}.units (migration_id, phase, state, started_at, attempts)
        VALUES ($1, $2, 'running', now(), 1)
        ON CONFLICT (migration_id, phase) DO UPDATE
        SET state = 'running', started_at = now(), finished_at = NULL, attempts = ${this.#s}.units.attempts + 1, last_error = NULL`,
       [migrationId, phase],
+      { kind: 'unitStarted', migrationId, phase, detail: {} },
     );
-    await this.recordEvent('unitStarted', migrationId, phase, {});
   }
 
   async finishUnit(migrationId: string, phase: Phase): Promise<void> {
-    await this.#db.query(
+    await this.#changeWithEvent(
       `UPDATE ${this.#s}.units SET state = 'done', finished_at = now(), last_error = NULL
        WHERE migration_id = $1 AND phase = $2`,
       [migrationId, phase],
+      { kind: 'unitFinished', migrationId, phase, detail: {} },
     );
-    await this.recordEvent('unitFinished', migrationId, phase, {});
   }
 
   async failUnit(migrationId: string, phase: Phase, message: string): Promise<void> {
-    await this.#db.query(
+    await this.#changeWithEvent(
       `UPDATE ${this.#s}.units SET state = 'failed', last_error = $3 WHERE migration_id = $1 AND phase = $2`,
       [migrationId, phase, redactSecrets(message)],
+      { kind: 'unitFailed', migrationId, phase, detail: { error: message } },
     );
-    await this.recordEvent('unitFailed', migrationId, phase, { error: message });
   }
 
   /**
@@ -229,10 +237,21 @@ export class StateStore {
   }
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, $3, $4)`,
-      [kind, migrationId, phase, JSON.stringify(redactDeep(detail))],
-    );
+    await this.#db.query(this.#eventInsert(1), this.#eventParams({ kind, migrationId, phase, detail }));
+  }
+
+  /** A change to the state (an INSERT, UPDATE or DELETE) and its event as one statement: one round trip, committed together. */
+  async #changeWithEvent(change: string, params: readonly unknown[], event: StateEvent): Promise<void> {
+    await this.#db.query(`WITH change AS (${change})\n${this.#eventInsert(params.length + 1)}`, [...params, ...this.#eventParams(event)]);
+  }
+
+  #eventInsert(firstParam: number): string {
+    const [kind, id, phase, detail] = [0, 1, 2, 3].map((i) => `$${firstParam + i}`);
+    return `INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES (${kind}, ${id}, ${phase}, ${detail})`;
+  }
+
+  #eventParams({ kind, migrationId, phase, detail }: StateEvent): unknown[] {
+    return [kind, migrationId, phase, JSON.stringify(redactDeep(detail))];
   }
 
   /** The database's clock: gates and records use it so runner clocks never matter. */
