@@ -246,6 +246,35 @@ describe('migrate CLI', () => {
     }
   });
 
+  it('a backfill advance sends few statements besides its batches, and no empty transaction', async () => {
+    const id = next();
+    await db.client.query(`CREATE TABLE bf_rt_${id} (id int PRIMARY KEY, n int); INSERT INTO bf_rt_${id} SELECT i FROM generate_series(1, 3000) i`);
+    const dir = await makeProject({ '1_a.ts': migrationSource({ backfill: { backfill: { table: `bf_rt_${id}`, set: 'n = id', batchSize: 1000 } } }) });
+    // A deploy's runner finds the state schema installed.
+    expect((await runCli(['advance'], { cwd: await makeProject({}), env: env() })).code).toBe(0);
+    const counter = await startStatementCounter(db.url);
+    try {
+      const run = await runCli(['advance', '--json'], { cwd: dir, env: { ...env(), DATABASE_URL: counter.url } });
+      expect(run.code).toBe(0);
+      expect(json(run.stdout)).toMatchObject({ ran: [{ migration: '1_a', phase: 'backfill' }], stoppedAt: null });
+      const { rows } = await db.client.query<{ left: string }>(`SELECT count(*) AS left FROM bf_rt_${id} WHERE n IS DISTINCT FROM id`);
+      expect(rows[0]?.left).toBe('0');
+      const batchStatement = (sql: string): boolean =>
+        /^(BEGIN|COMMIT)$/.test(sql.trim()) || sql.includes(`UPDATE public.bf_rt_${id} SET`) || /^\s*UPDATE \S+\.backfills\s+SET last_key/.test(sql) || sql.includes('AS batch_end');
+      const batches = counter.statements.filter(batchStatement);
+      // Three batches of BEGIN, UPDATE, checkpoint and COMMIT, the first walked to its end; the pass's end opens no transaction.
+      expect(batches).toHaveLength(13);
+      expect(counter.statements.map((sql) => sql.trim()).join('\n')).not.toContain('BEGIN\nCOMMIT');
+      // Everything else, 26: the session's idle limit, the lock, the state schema's version (two), the runner's row, the
+      // state; the server version and the name check; the unit's fingerprints, start and done steps; the engine's table,
+      // key, settings, record, upper key, estimate, new record, pause flag and health checks; the backfill's end, the
+      // settings put back, the step's record, the unit's end, the state read again, letting go.
+      expect(counter.statements.length - batches.length).toBe(26);
+    } finally {
+      await counter.close();
+    }
+  });
+
   it('status reads the whole state in one round trip after the version check, and still reads an older state schema', async () => {
     const id = next();
     const schema = `cli_${id}`;
