@@ -206,16 +206,20 @@ export class StateStore {
   }
 
   async recordMarker(name: string, recordedBy: string | null): Promise<void> {
-    await this.#db.query(`INSERT INTO ${this.#s}.markers (kind, name, recorded_by) VALUES ('marker', $1, $2)`, [name, recordedBy]);
-    await this.recordEvent('markerRecorded', null, null, { name });
+    await this.#changeWithEvent(`INSERT INTO ${this.#s}.markers (kind, name, recorded_by) VALUES ('marker', $1, $2)`, [name, recordedBy], {
+      kind: 'markerRecorded',
+      migrationId: null,
+      phase: null,
+      detail: { name },
+    });
   }
 
   async recordDeploy(app: string, version: string, recordedBy: string | null): Promise<void> {
-    await this.#db.query(
+    await this.#changeWithEvent(
       `INSERT INTO ${this.#s}.markers (kind, app, version, recorded_by) VALUES ('deploy', $1, $2, $3)`,
       [app, version, recordedBy],
+      { kind: 'markerRecorded', migrationId: null, phase: null, detail: { app, version } },
     );
-    await this.recordEvent('markerRecorded', null, null, { app, version });
   }
 
   /** Every marker and deploy, oldest first. */
@@ -224,16 +228,12 @@ export class StateStore {
   }
 
   async recordApproval(migrationId: string, phase: Phase, approvedBy: string): Promise<void> {
-    await this.#db.query(
+    await this.#changeWithEvent(
       `INSERT INTO ${this.#s}.approvals (migration_id, phase, approved_by) VALUES ($1, $2, $3)
        ON CONFLICT (migration_id, phase) DO UPDATE SET approved_by = $3, approved_at = now()`,
       [migrationId, phase, approvedBy],
+      { kind: 'approvalRecorded', migrationId, phase, detail: { by: approvedBy } },
     );
-    await this.recordEvent('approvalRecorded', migrationId, phase, { by: approvedBy });
-  }
-
-  approvals(): Promise<ApprovalRecord[]> {
-    return this.#read('approvals');
   }
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
