@@ -119,8 +119,8 @@ async function measure(label, { before, work, after, again, settledBatchSize }, 
   const load = writers === undefined ? undefined : await writers.stop();
   await after?.();
   const batchSize = await settledBatchSize?.();
-  const noOpMs = again === undefined || withWriters ? undefined : await again();
-  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load, noOpMs, batchSize };
+  const floor = again === undefined || withWriters ? {} : await again();
+  return { label, ms, rowsPerSecond: (rows / ms) * 1000, batches, walBytes: Number(wal[0].bytes), load, ...floor, batchSize };
 }
 
 /** The plain UPDATE, on a session of its own, opened before the clock starts; or (`onSetupSession`) on the session that loaded the table. */
@@ -195,11 +195,16 @@ const backfill = () => {
     },
     // The size adaptive sizing settled on (the median of the sizes it chose), for the bare batches of the same round.
     settledBatchSize: async () => quantile(sizes, 0.5),
-    // The same command again, now with nothing to do: what the process costs whatever the table.
+    // The same command again, now with nothing to do: what the process costs whatever the table; and
+    // node itself with nothing to run, the part of that floor no program can go below.
     again: async () => {
       const started = performance.now();
       await runAdvance(schema);
-      return performance.now() - started;
+      const noOpMs = performance.now() - started;
+      const nodeStarted = performance.now();
+      const node = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      await new Promise((resolve) => node.on('close', resolve));
+      return { noOpMs, nodeMs: performance.now() - nodeStarted };
     },
   };
 };
@@ -272,7 +277,7 @@ for (const [i, r] of results.entries()) {
 console.log('');
 const list = (values) => values.map((v) => fmt(v, 2)).join(', ');
 const floor = rounds.map((round) => round[1].noOpMs / round[0].ms);
-console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %)`);
+console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %); of which node itself (\`node -e 0\`): median ${fmt(median(rounds.map((round) => round[1].nodeMs)), 0)} ms, ${fmt(median(rounds.map((round) => round[1].nodeMs / round[0].ms)) * 100, 1)} %`);
 console.log(`migrate advance / plain UPDATE rows/s, round by round: idle ${list(ratios.idle)} (median ${fmt(median(ratios.idle), 2)}x); under ${writerCount} writers ${list(ratios.writers)} (median ${fmt(median(ratios.writers), 2)}x); target >= 0.90x`);
 console.log(`migrate advance / the plain UPDATE on the session that loaded the table, round by round: ${list(ratios.setupSession)} (median ${fmt(median(ratios.setupSession), 2)}x)`);
 console.log(`the same batches with no runner / plain UPDATE (what batching costs PostgreSQL), round by round: ${list(ratios.bare)} (median ${fmt(median(ratios.bare), 2)}x); migrate advance / those batches (what the runner adds, its process included): ${list(ratios.runner)} (median ${fmt(median(ratios.runner), 2)}x)`);
