@@ -43,11 +43,9 @@ export type UnitOutcome = 'done' | 'stopped';
  */
 export async function runUnit(ctx: UnitContext, migration: Migration, unit: Unit): Promise<UnitOutcome> {
   const { db, store, policy, logger } = ctx;
-  // Taken again on every start: a phase that committed nothing may have been edited since.
-  await store.saveFingerprints(migration.id, await currentFingerprints(migration));
-  await store.startUnit(unit.migrationId, unit.phase);
+  // Fingerprints are taken again on every start: a phase that committed nothing may have been edited since.
+  const done = await store.startUnit(unit.migrationId, unit.phase, await currentFingerprints(migration));
   try {
-    const done = await store.doneSteps(unit.migrationId, unit.phase);
     let backfillVerified: string | undefined;
     for (const [index, step] of unit.steps.entries()) {
       if (done.has(index)) continue;

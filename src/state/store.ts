@@ -91,22 +91,33 @@ export class StateStore {
     return this.#read('units');
   }
 
-  /** Marks a unit running; counts the attempt. */
-  async startUnit(migrationId: string, phase: Phase): Promise<void> {
-    await this.#changeWithEvent(
-      `INSERT INTO ${this.#s}.units (migration_id, phase, state, started_at, attempts)
-       VALUES ($1, $2, 'running', now(), 1)
-       ON CONFLICT (migration_id, phase) DO UPDATE
-       SET state = 'running', started_at = now(), finished_at = NULL, attempts = ${this.#s}.units.attempts + 1, last_error = NULL`,
-      [migrationId, phase],
+  /**
+   * Marks a unit running (counting the attempt) and records its migration's
+   * fingerprints as they are now; returns the indexes of the unit's steps
+   * that already committed. One statement.
+   */
+  async startUnit(migrationId: string, phase: Phase, fingerprints: RecordedFingerprints): Promise<Set<number>> {
+    const rows = await this.#changeWithEvent<{ step_index: number }>(
+      [
+        this.#fingerprintsUpsert('$1', '$3', '$4'),
+        `INSERT INTO ${this.#s}.units (migration_id, phase, state, started_at, attempts)
+         VALUES ($1, $2, 'running', now(), 1)
+         ON CONFLICT (migration_id, phase) DO UPDATE
+         SET state = 'running', started_at = now(), finished_at = NULL, attempts = ${this.#s}.units.attempts + 1, last_error = NULL`,
+      ],
+      [migrationId, phase, JSON.stringify(fingerprints.raw), JSON.stringify(fingerprints.normalized)],
       { kind: 'unitStarted', migrationId, phase, detail: {} },
+      `SELECT step_index FROM ${this.#s}.steps WHERE migration_id = $1 AND phase = $2`,
     );
+    return new Set(rows.map((r) => r.step_index));
   }
 
   async finishUnit(migrationId: string, phase: Phase): Promise<void> {
     await this.#changeWithEvent(
-      `UPDATE ${this.#s}.units SET state = 'done', finished_at = now(), last_error = NULL
-       WHERE migration_id = $1 AND phase = $2`,
+      [
+        `UPDATE ${this.#s}.units SET state = 'done', finished_at = now(), last_error = NULL
+         WHERE migration_id = $1 AND phase = $2`,
+      ],
       [migrationId, phase],
       { kind: 'unitFinished', migrationId, phase, detail: {} },
     );
@@ -114,7 +125,7 @@ export class StateStore {
 
   async failUnit(migrationId: string, phase: Phase, message: string): Promise<void> {
     await this.#changeWithEvent(
-      `UPDATE ${this.#s}.units SET state = 'failed', last_error = $3 WHERE migration_id = $1 AND phase = $2`,
+      [`UPDATE ${this.#s}.units SET state = 'failed', last_error = $3 WHERE migration_id = $1 AND phase = $2`],
       [migrationId, phase, redactSecrets(message)],
       { kind: 'unitFailed', migrationId, phase, detail: { error: message } },
     );
@@ -162,15 +173,6 @@ export class StateStore {
     return this.#read('committed');
   }
 
-  /** Indexes of the steps of a unit that already committed. */
-  async doneSteps(migrationId: string, phase: Phase): Promise<Set<number>> {
-    const { rows } = await this.#db.query<{ step_index: number }>(
-      `SELECT step_index FROM ${this.#s}.steps WHERE migration_id = $1 AND phase = $2`,
-      [migrationId, phase],
-    );
-    return new Set(rows.map((r) => r.step_index));
-  }
-
   async recordStep(migrationId: string, phase: Phase, stepIndex: number, durationMs: number, attempts: number): Promise<void> {
     await this.#db.query(
       `INSERT INTO ${this.#s}.steps (migration_id, phase, step_index, duration_ms, attempts)
@@ -190,11 +192,13 @@ export class StateStore {
 
   /** Records what a migration is as its phase starts; replaces what an earlier run recorded. */
   async saveFingerprints(migrationId: string, fingerprints: RecordedFingerprints): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#s}.migrations (id, fingerprints, normalized_fingerprints) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET fingerprints = $2, normalized_fingerprints = $3`,
-      [migrationId, JSON.stringify(fingerprints.raw), JSON.stringify(fingerprints.normalized)],
-    );
+    await this.#db.query(this.#fingerprintsUpsert('$1', '$2', '$3'), [migrationId, JSON.stringify(fingerprints.raw), JSON.stringify(fingerprints.normalized)]);
+  }
+
+  /** A migration's fingerprints, inserted or replaced; the arguments are the parameters' placeholders. */
+  #fingerprintsUpsert(id: string, raw: string, normalized: string): string {
+    return `INSERT INTO ${this.#s}.migrations (id, fingerprints, normalized_fingerprints) VALUES (${id}, ${raw}, ${normalized})
+       ON CONFLICT (id) DO UPDATE SET fingerprints = ${raw}, normalized_fingerprints = ${normalized}`;
   }
 
   #unreadable(migrationId: string): PhasegateError {
@@ -206,7 +210,7 @@ export class StateStore {
   }
 
   async recordMarker(name: string, recordedBy: string | null): Promise<void> {
-    await this.#changeWithEvent(`INSERT INTO ${this.#s}.markers (kind, name, recorded_by) VALUES ('marker', $1, $2)`, [name, recordedBy], {
+    await this.#changeWithEvent([`INSERT INTO ${this.#s}.markers (kind, name, recorded_by) VALUES ('marker', $1, $2)`], [name, recordedBy], {
       kind: 'markerRecorded',
       migrationId: null,
       phase: null,
@@ -216,7 +220,7 @@ export class StateStore {
 
   async recordDeploy(app: string, version: string, recordedBy: string | null): Promise<void> {
     await this.#changeWithEvent(
-      `INSERT INTO ${this.#s}.markers (kind, app, version, recorded_by) VALUES ('deploy', $1, $2, $3)`,
+      [`INSERT INTO ${this.#s}.markers (kind, app, version, recorded_by) VALUES ('deploy', $1, $2, $3)`],
       [app, version, recordedBy],
       { kind: 'markerRecorded', migrationId: null, phase: null, detail: { app, version } },
     );
@@ -229,8 +233,10 @@ export class StateStore {
 
   async recordApproval(migrationId: string, phase: Phase, approvedBy: string): Promise<void> {
     await this.#changeWithEvent(
-      `INSERT INTO ${this.#s}.approvals (migration_id, phase, approved_by) VALUES ($1, $2, $3)
-       ON CONFLICT (migration_id, phase) DO UPDATE SET approved_by = $3, approved_at = now()`,
+      [
+        `INSERT INTO ${this.#s}.approvals (migration_id, phase, approved_by) VALUES ($1, $2, $3)
+         ON CONFLICT (migration_id, phase) DO UPDATE SET approved_by = $3, approved_at = now()`,
+      ],
       [migrationId, phase, approvedBy],
       { kind: 'approvalRecorded', migrationId, phase, detail: { by: approvedBy } },
     );
@@ -240,9 +246,15 @@ export class StateStore {
     await this.#db.query(this.#eventInsert(1), this.#eventParams({ kind, migrationId, phase, detail }));
   }
 
-  /** A change to the state (an INSERT, UPDATE or DELETE) and its event as one statement: one round trip, committed together. */
-  async #changeWithEvent(change: string, params: readonly unknown[], event: StateEvent): Promise<void> {
-    await this.#db.query(`WITH change AS (${change})\n${this.#eventInsert(params.length + 1)}`, [...params, ...this.#eventParams(event)]);
+  /**
+   * Changes to the state (INSERTs, UPDATEs, DELETEs) and their event as one
+   * statement: one round trip, committed together. `result`, a SELECT, gives
+   * the rows; it reads the state as it was before the changes.
+   */
+  async #changeWithEvent<R extends object = object>(changes: readonly string[], params: readonly unknown[], event: StateEvent, result = 'SELECT'): Promise<R[]> {
+    const parts = [...changes, this.#eventInsert(params.length + 1)].map((sql, i) => `change_${i} AS (${sql})`);
+    const { rows } = await this.#db.query<R>(`WITH ${parts.join(',\n')}\n${result}`, [...params, ...this.#eventParams(event)]);
+    return rows;
   }
 
   #eventInsert(firstParam: number): string {

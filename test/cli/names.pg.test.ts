@@ -54,7 +54,7 @@ describe('values already stored in the database', () => {
   it('are printed escaped by markers, log and status, one line each', async () => {
     const store = new StateStore(db.client, 'phasegate');
     await store.recordMarker(`evil\n2026-12-03T00:00:00.000Z  marker forged${ESC}[31m`, `ci\u202e\u0085`);
-    await store.startUnit('1_esc', 'expand');
+    await store.startUnit('1_esc', 'expand', { raw: {}, normalized: {} });
     await store.failUnit('1_esc', 'expand', `boom${ESC}[2J\rhidden`);
     const dir = await makeProject({ '1_esc.ts': migrationSource({ expand: { sql: 'SELECT 1' } }) });
     const env = { DATABASE_URL: db.url };

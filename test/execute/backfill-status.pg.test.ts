@@ -50,7 +50,7 @@ describe('status of a backfill', () => {
     await db.client.query('CREATE TABLE eta_rows (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)');
     const dir = await makeProject({ '1_eta.ts': migrationSource({ backfill: { backfill: { table: 'eta_rows', set: 'n = 1', maxRowsPerSecond: 100 } } }) });
     const store = new StateStore(db.client, 'phasegate');
-    await store.startUnit('1_eta', 'backfill');
+    await store.startUnit('1_eta', 'backfill', { raw: {}, normalized: {} });
     // The last batches ran fast (10,000 rows/s measured) with 9,000 of 10,000 rows left.
     await store.backfills.start('1_eta', ['10000'], 10_000, 500);
     await store.backfills.advance('1_eta', { lastKey: ['1000'], rowsDone: 1000, rowsScanned: 1000, nextBatchSize: 500, batchMs: 50, rowsPerSecond: 10_000 });
