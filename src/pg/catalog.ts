@@ -32,6 +32,9 @@ export interface ResolvedRelation {
   readonly quoted: string;
 }
 
+/** The SQLSTATE parse_ident raises for text that is not an identifier chain. */
+const INVALID_PARAMETER_VALUE = '22023';
+
 /** Resolves a ref exactly: each part quoted, so no case folding; an unqualified name follows search_path. */
 const REGCLASS_OF_REF = `to_regclass(CASE WHEN r.schema IS NULL THEN quote_ident(r.name) ELSE quote_ident(r.schema) || '.' || quote_ident(r.name) END)`;
 
@@ -212,7 +215,8 @@ export async function lookupRelationName(db: Queryable, text: string, subject: s
       hint: 'write it as in SQL: users, app.users, "Users" or "app"."my.table"',
       cause,
     });
-  // parse_ident fails on bad syntax; outside a transaction that ends only this statement.
+  // parse_ident fails on bad syntax (invalid_parameter_value); outside a transaction that ends only this
+  // statement. Any other failure (a lost connection, a timeout) is not the name's fault and goes up as it is.
   const { rows } = await db
     .query<RelationRow & { parts: string[] }>(
       `SELECT r.parts, ${RELATION_COLUMNS}
@@ -223,7 +227,7 @@ export async function lookupRelationName(db: Queryable, text: string, subject: s
       [text],
     )
     .catch((error: unknown) => {
-      throw invalid(error instanceof Error ? error.message : String(error), error);
+      throw error instanceof Error && (error as { code?: unknown }).code === INVALID_PARAMETER_VALUE ? invalid(error.message, error) : error;
     });
   const [first, second, ...more] = rows[0]?.parts ?? [];
   if (first === undefined || more.length > 0) throw invalid('expected name or schema.name');

@@ -91,6 +91,23 @@ describe('relation names are read as SQL reads them and resolved once', () => {
     expect(plan.stderr).toContain('table "acounts" does not exist');
   });
 
+  it('exits 2 before expand runs for a backfill table that is not a [schema.]name, saying why', async () => {
+    await db.client.query(`CREATE TABLE ledgers (id int PRIMARY KEY)`);
+    for (const [table, why] of [
+      ['app.sub.ledgers', /"app\.sub\.ledgers" is not a relation name \(expected name or schema\.name\)/],
+      ['"ledgers', /"\\"ledgers" is not a relation name \(string is not a valid identifier/],
+    ] as const) {
+      const { dir, env } = await project({
+        '1_bad_name': { expand: { sql: 'ALTER TABLE ledgers ADD COLUMN score int' }, backfill: { backfill: { table, set: 'score = 0' } } },
+      });
+      const advance = await runCli(['advance'], { cwd: dir, env });
+      expect(advance.code).toBe(2);
+      expect(advance.stderr).toMatch(why);
+      expect(advance.stderr).toContain('hint: write backfill.table as in SQL');
+      expect(await scalar(`SELECT count(*) AS v FROM information_schema.columns WHERE table_name = 'ledgers' AND column_name = 'score'`)).toBe('0');
+    }
+  });
+
   it('accepts a backfill of a table the same migration creates or renames in an earlier phase', async () => {
     const { dir, env } = await project({
       '1_fresh': {
