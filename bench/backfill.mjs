@@ -161,14 +161,13 @@ const bareBatches = (batchRows) => {
     },
     after: () => session.end(),
     work: async () => {
-      const db = session;
-      await db.query('SET synchronous_commit = off');
+      await session.query('SET synchronous_commit = off');
       const batches = [];
       for (let last = 0; last < rows; last += batchRows) {
         const started = performance.now();
         const lastKey = [String(Math.min(rows, last + batchRows))];
-        await withTransaction(db, async () => {
-          const { rowCount } = await db.query(sql.update(true), [...lastKey, String(last)]);
+        await withTransaction(session, async () => {
+          const { rowCount } = await session.query(sql.update(true), [...lastKey, String(last)]);
           await store.advance('bare', { lastKey, rowsDone: rowCount, rowsScanned: rowCount, nextBatchSize: batchRows, batchMs: performance.now() - started, rowsPerSecond: null });
         });
         batches.push(performance.now() - started);

@@ -1,5 +1,6 @@
-import { redactDeep, redactSecrets } from '../secrets.js';
+import { redactSecrets } from '../secrets.js';
 import { quoteIdent, readOne, type Queryable, type Read } from './db.js';
+import { changeWithEvent, recordEvent } from './events.js';
 import type { EventKind } from './store.js';
 
 /** A backfill's checkpoint and pacing as the engine last committed them. */
@@ -173,21 +174,21 @@ export class BackfillStore {
 
   /** Pauses or resumes a backfill; a runner sees it after its batch in flight. */
   async setPaused(migrationId: string, paused: boolean, by: string | null): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#s}.backfill_controls (migration_id, paused, changed_by) VALUES ($1, $2, $3)
-       ON CONFLICT (migration_id) DO UPDATE SET paused = $2, changed_by = $3, changed_at = now()`,
+    await changeWithEvent(
+      this.#db,
+      this.#s,
+      [
+        `INSERT INTO ${this.#s}.backfill_controls (migration_id, paused, changed_by) VALUES ($1, $2, $3)
+         ON CONFLICT (migration_id) DO UPDATE SET paused = $2, changed_by = $3, changed_at = now()`,
+      ],
       [migrationId, paused, by],
+      { kind: paused ? 'backfillPaused' : 'backfillResumed', migrationId, phase: 'backfill', detail: { by } },
     );
-    await this.recordEvent(paused ? 'backfillPaused' : 'backfillResumed', migrationId, { by });
   }
 
   /** Puts a backfill event (a pause, a throttle starting or ending) in the event log. */
   async recordEvent(kind: Extract<EventKind, `backfill${string}`>, migrationId: string, detail: object): Promise<void> {
-    await this.#db.query(`INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES ($1, $2, 'backfill', $3)`, [
-      kind,
-      migrationId,
-      JSON.stringify(redactDeep(detail)),
-    ]);
+    await recordEvent(this.#db, this.#s, { kind, migrationId, phase: 'backfill', detail });
   }
 
   /** Read-only commands must not fail on a state schema older than the engine's tables. */

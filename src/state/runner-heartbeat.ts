@@ -57,7 +57,6 @@ export async function recordRunner(db: Queryable, schema: string, intervalMs: nu
   return rows[0]?.pid ?? 0;
 }
 
-
 /**
  * Beats every `intervalMs` for the runner `backendPid`, on a connection
  * opened at the first beat: a run shorter than one interval opens none

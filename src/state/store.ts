@@ -1,8 +1,9 @@
 import { PhasegateError } from '../errors.js';
 import { isPhase, phaseIndex, type Phase } from '../plan/index.js';
-import { redactDeep, redactSecrets } from '../secrets.js';
+import { redactSecrets } from '../secrets.js';
 import { BackfillStore } from './backfill-store.js';
 import { quoteIdent, readAll, readOne, type Queryable, type Read, type ReadResults } from './db.js';
+import { changeWithEvent, recordEvent, type StateEvent } from './events.js';
 
 export type UnitState = 'running' | 'done' | 'failed' | 'rolledBack';
 
@@ -38,14 +39,6 @@ export interface RecordedFingerprints {
   readonly raw: Readonly<Partial<Record<Phase, string>>>;
   /** Of the parse trees, without knobs; null for a migration recorded before they were kept. */
   readonly normalized: Readonly<Partial<Record<Phase, string>>> | null;
-}
-
-/** One entry of the event log, as written. */
-interface StateEvent {
-  readonly kind: EventKind;
-  readonly migrationId: string | null;
-  readonly phase: Phase | null;
-  readonly detail: object;
 }
 
 export type EventKind =
@@ -243,27 +236,11 @@ export class StateStore {
   }
 
   async recordEvent(kind: EventKind, migrationId: string | null, phase: Phase | null, detail: object): Promise<void> {
-    await this.#db.query(this.#eventInsert(1), this.#eventParams({ kind, migrationId, phase, detail }));
+    await recordEvent(this.#db, this.#s, { kind, migrationId, phase, detail });
   }
 
-  /**
-   * Changes to the state (INSERTs, UPDATEs, DELETEs) and their event as one
-   * statement: one round trip, committed together. `result`, a SELECT, gives
-   * the rows; it reads the state as it was before the changes.
-   */
-  async #changeWithEvent<R extends object = object>(changes: readonly string[], params: readonly unknown[], event: StateEvent, result = 'SELECT'): Promise<R[]> {
-    const parts = [...changes, this.#eventInsert(params.length + 1)].map((sql, i) => `change_${i} AS (${sql})`);
-    const { rows } = await this.#db.query<R>(`WITH ${parts.join(',\n')}\n${result}`, [...params, ...this.#eventParams(event)]);
-    return rows;
-  }
-
-  #eventInsert(firstParam: number): string {
-    const [kind, id, phase, detail] = [0, 1, 2, 3].map((i) => `$${firstParam + i}`);
-    return `INSERT INTO ${this.#s}.events (kind, migration_id, phase, detail) VALUES (${kind}, ${id}, ${phase}, ${detail})`;
-  }
-
-  #eventParams({ kind, migrationId, phase, detail }: StateEvent): unknown[] {
-    return [kind, migrationId, phase, JSON.stringify(redactDeep(detail))];
+  #changeWithEvent<R extends object = object>(changes: readonly string[], params: readonly unknown[], event: StateEvent, result?: string): Promise<R[]> {
+    return changeWithEvent<R>(this.#db, this.#s, changes, params, event, result);
   }
 
   /** The database's clock: gates and records use it so runner clocks never matter. */
