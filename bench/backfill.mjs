@@ -195,17 +195,24 @@ const backfill = () => {
     // The size adaptive sizing settled on (the median of the sizes it chose), for the bare batches of the same round.
     settledBatchSize: async () => quantile(sizes, 0.5),
     // The same command again, now with nothing to do: what the process costs whatever the table; and
-    // node itself with nothing to run, the part of that floor no program can go below.
+    // node itself with nothing to run, the part of that floor no program can go below (and, where
+    // NODE_EXTRA_CA_CERTS is set, node without it: Node parses the certificates it names at every start).
     again: async () => {
       const started = performance.now();
       await runAdvance(schema);
       const noOpMs = performance.now() - started;
-      const nodeStarted = performance.now();
-      const node = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-      await new Promise((resolve) => node.on('close', resolve));
-      return { noOpMs, nodeMs: performance.now() - nodeStarted };
+      const nodeMs = await timeNodeStart(process.env);
+      const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutCerts } = process.env;
+      return { noOpMs, nodeMs, nodeWithoutCertsMs: extraCerts === undefined ? undefined : await timeNodeStart(withoutCerts) };
     },
   };
+};
+/** `node -e 0` in `env`, from spawn to exit. */
+const timeNodeStart = async (env) => {
+  const started = performance.now();
+  const node = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env });
+  await new Promise((resolve) => node.on('close', resolve));
+  return performance.now() - started;
 };
 const runAdvance = async (schema) => {
   const child = spawn(process.execPath, [bin, 'advance', '--schema', schema], {
@@ -276,7 +283,9 @@ for (const [i, r] of results.entries()) {
 console.log('');
 const list = (values) => values.map((v) => fmt(v, 2)).join(', ');
 const floor = rounds.map((round) => round[1].noOpMs / round[0].ms);
-console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %); of which node itself (\`node -e 0\`): median ${fmt(median(rounds.map((round) => round[1].nodeMs)), 0)} ms, ${fmt(median(rounds.map((round) => round[1].nodeMs / round[0].ms)) * 100, 1)} %`);
+console.log(`process floor (the same advance again, with nothing to do), round by round: ${rounds.map((round) => `${fmt(round[1].noOpMs / 1000, 2)} s`).join(', ')}: ${list(floor.map((f) => f * 100))} % of the plain UPDATE's time (median ${fmt(median(floor) * 100, 1)} %); of which node itself (\`node -e 0\`): median ${fmt(median(rounds.map((round) => round[1].nodeMs)), 0)} ms, ${fmt(median(rounds.map((round) => round[1].nodeMs / round[0].ms)) * 100, 1)} %${
+  process.env.NODE_EXTRA_CA_CERTS === undefined ? '' : `, ${fmt(median(rounds.map((round) => round[1].nodeWithoutCertsMs)), 0)} ms without NODE_EXTRA_CA_CERTS, which is set here (node parses the certificates it names at every start)`
+}`);
 console.log(`migrate advance / plain UPDATE rows/s, round by round: idle ${list(ratios.idle)} (median ${fmt(median(ratios.idle), 2)}x); under ${writerCount} writers ${list(ratios.writers)} (median ${fmt(median(ratios.writers), 2)}x); target >= 0.90x`);
 console.log(`migrate advance / the plain UPDATE on the session that loaded the table, round by round: ${list(ratios.setupSession)} (median ${fmt(median(ratios.setupSession), 2)}x)`);
 console.log(`the same batches with no runner / plain UPDATE (what batching costs PostgreSQL), round by round: ${list(ratios.bare)} (median ${fmt(median(ratios.bare), 2)}x); migrate advance / those batches (what the runner adds, its process included): ${list(ratios.runner)} (median ${fmt(median(ratios.runner), 2)}x)`);
