@@ -170,6 +170,7 @@ export async function advance(options: AdvanceOptions): Promise<AdvanceResult> {
         units.set(unitName(unit), simulatedDone(unit, now));
         continue;
       }
+      await hold?.startBeating();
       logger.info({ migration: unit.migrationId, phase: unit.phase }, 'unit started');
       const started = performance.now();
       try {

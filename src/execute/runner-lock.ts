@@ -21,9 +21,15 @@ export interface HeartbeatOptions {
   readonly intervalMs: number;
 }
 
-/** The lock, held: `release` stops the heartbeat and lets the lock go. */
+/**
+ * The lock, held. `startBeating` records the runner and starts its
+ * heartbeat, once, when there is work to watch: a runner with nothing to
+ * run writes nothing and spares a round trip. `release` stops the heartbeat
+ * and lets the lock go.
+ */
 export interface RunnerHold {
   readonly kind: 'held';
+  startBeating(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -48,9 +54,9 @@ export async function withRunnerLock<T>(db: RunnerSession, schema: string, work:
 }
 
 /**
- * Takes the runner lock (waiting up to `waitMs`), installs or upgrades the
- * state schema under it, and starts beating. If that setup fails, the lock
- * is given back before the error is thrown.
+ * Takes the runner lock (waiting up to `waitMs`) and installs or upgrades
+ * the state schema under it. If that fails, the lock is given back before
+ * the error is thrown.
  */
 export async function holdRunnerLock(
   db: RunnerSession,
@@ -63,23 +69,24 @@ export async function holdRunnerLock(
     const beat = await readRunnerBeat(db, schema);
     return { kind: 'locked', detail: `another runner holds the lock on this database: ${holder === undefined ? 'it has just let go; run advance again' : describeLockHolder(holder, beat)}` };
   }
-  let beats: Heartbeat | undefined;
   try {
     await ensureStateSchema(db, schema);
-    if (heartbeat !== undefined) {
-      const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
-      beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
-    }
   } catch (error) {
     await releaseRunnerLock(db, schema, false).catch(() => undefined);
     throw error;
   }
+  let beats: Heartbeat | undefined;
   return {
     kind: 'held',
+    async startBeating() {
+      if (heartbeat === undefined || beats !== undefined) return;
+      const backendPid = await recordRunner(db, schema, heartbeat.intervalMs);
+      beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
+    },
     async release() {
       await beats?.stop().catch(() => undefined);
       // Without its row when the runner table cannot be written (the lock matters more).
-      await releaseRunnerLock(db, schema, heartbeat !== undefined)
+      await releaseRunnerLock(db, schema, beats !== undefined)
         .catch(() => releaseRunnerLock(db, schema, false))
         .catch(() => undefined);
     },
