@@ -104,7 +104,7 @@ export const STATE_SCHEMA_VERSION = STATE_MIGRATIONS.length;
  */
 export async function ensureStateSchema(db: Queryable, schema: string): Promise<void> {
   const s = quoteIdent(schema);
-  const current = await installedVersion(db, schema);
+  const current = (await versionOfInstalled(db, schema)) ?? (await installedVersion(db, schema));
   if (current === STATE_SCHEMA_VERSION) return;
   await withTransaction(db, async () => {
     await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`phasegate-install:${schema}`]);
@@ -144,14 +144,42 @@ export async function installedVersion(db: Queryable, schema: string): Promise<n
     return 0;
   }
   if (extra !== undefined) throw missingVersion(schema, `has ${version.rows.length} rows in schema_version instead of one`);
-  if (row.version > STATE_SCHEMA_VERSION) {
+  return understood(schema, row.version);
+}
+
+/** SQLSTATEs of a table that is not there: undefined_table, and invalid_schema_name for its schema. */
+const NO_SUCH_TABLE = new Set(['42P01', '3F000']);
+
+/**
+ * The version of an installed state schema in one statement, the case of
+ * every runner after the first: undefined when that read cannot tell (no
+ * table, or not exactly one row), for installedVersion to find out why.
+ * Only where no transaction is open (ensureStateSchema opens its own): a
+ * missing table fails the statement, and once per database the server
+ * logs that error.
+ */
+async function versionOfInstalled(db: Queryable, schema: string): Promise<number | undefined> {
+  const rows = await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`).then(
+    (result) => result.rows,
+    (error: unknown) => {
+      if (NO_SUCH_TABLE.has(String((error as { code?: unknown }).code))) return undefined;
+      throw error;
+    },
+  );
+  const [row, extra] = rows ?? [];
+  return row === undefined || extra !== undefined ? undefined : understood(schema, row.version);
+}
+
+/** A version this phasegate can read and upgrade from. */
+function understood(schema: string, version: number): number {
+  if (version > STATE_SCHEMA_VERSION) {
     throw new PhasegateError(
       'STATE_INVALID',
-      `state schema "${schema}" is at version ${row.version}, newer than this phasegate understands (version ${STATE_SCHEMA_VERSION})`,
+      `state schema "${schema}" is at version ${version}, newer than this phasegate understands (version ${STATE_SCHEMA_VERSION})`,
       { hint: 'run the phasegate version that upgraded it (or a newer one); an older one would misread its records' },
     );
   }
-  return row.version;
+  return version;
 }
 
 function missingVersion(schema: string, what: string): PhasegateError {

@@ -226,7 +226,7 @@ describe('migrate CLI', () => {
     expect((await db.client.query('SELECT to_regnamespace($1) AS s', [`cli_${counter}`])).rows[0]?.s).toBeNull();
   });
 
-  it('with nothing to do sends six statements over the wire, none of them to bound a session it opened bounded, and writes no runner row', async () => {
+  it('with nothing to do sends five statements over the wire, none of them to bound a session it opened bounded, and writes no runner row', async () => {
     next();
     const dir = await makeProject({
       '1_a.ts': migrationSource({ expand: { sql: ['SELECT 1'] } }),
@@ -238,8 +238,8 @@ describe('migrate CLI', () => {
       const again = await runCli(['advance', '--json'], { cwd: dir, env: { ...env(), DATABASE_URL: counter.url } });
       expect(again.code).toBe(0);
       expect(json(again.stdout)).toMatchObject({ ran: [], stoppedAt: null });
-      // The session's idle limit, the lock, the state schema's version (two), the whole state, letting go.
-      expect(counter.statements).toHaveLength(6);
+      // The session's idle limit, the lock, the state schema's version, the whole state, letting go.
+      expect(counter.statements).toHaveLength(5);
       expect(counter.statements.join('\n')).not.toContain("current_setting('lock_timeout')");
       // A runner with no unit to run is not recorded: `status` would have no run to watch.
       expect(counter.statements.join('\n')).not.toMatch(/\.runner\b/);
@@ -267,11 +267,11 @@ describe('migrate CLI', () => {
       // Three batches of BEGIN, UPDATE, checkpoint and COMMIT, the first walked to its end; the pass's end opens no transaction.
       expect(batches).toHaveLength(13);
       expect(counter.statements.map((sql) => sql.trim()).join('\n')).not.toContain('BEGIN\nCOMMIT');
-      // Everything else, 24: the session's idle limit, the lock, the state schema's version (two), the runner's row, the
+      // Everything else, 23: the session's idle limit, the lock, the state schema's version, the runner's row, the
       // state; the server version and the name check; the unit's start (with its fingerprints and done steps); the
       // engine's table, key, settings, record, upper key, estimate, new record, pause flag and health checks; the
       // backfill's end, the settings put back, the step's record, the unit's end, the state read again, letting go.
-      expect(counter.statements.length - batches.length).toBe(24);
+      expect(counter.statements.length - batches.length).toBe(23);
     } finally {
       await counter.close();
     }

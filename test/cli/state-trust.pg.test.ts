@@ -36,13 +36,17 @@ describe('state that cannot be trusted is refused', () => {
     expect(await exists(`newer_${p.n}`)).toBe(false);
   });
 
-  it('exits 2 with the repair statement when the version row is gone, instead of re-installing over the tables', async () => {
+  it.each([
+    ['the version row is gone', (s: string) => `DELETE FROM ${s}.schema_version`, 'has no row in schema_version'],
+    ['the version table is gone', (s: string) => `DROP TABLE ${s}.schema_version`, 'has no schema_version table'],
+    ['the version table has two rows', (s: string) => `INSERT INTO ${s}.schema_version SELECT version FROM ${s}.schema_version`, 'has 2 rows in schema_version instead of one'],
+  ])('exits 2 with the repair statement when %s, instead of re-installing over the tables', async (_, tamper, why) => {
     const p = await project({ '1_a.ts': { expand: { sql: `INSERT INTO runs_${counter + 1} VALUES ('expand')` } } });
     expect((await runCli(['advance'], { cwd: p.dir, env: p.env })).code).toBe(0);
-    await db.client.query(`DELETE FROM ${p.schema}.schema_version`);
+    await db.client.query(tamper(p.schema));
     const result = await runCli(['advance', '--json'], { cwd: p.dir, env: p.env });
     expect(result.code).toBe(2);
-    expect(json(result.stdout)).toMatchObject({ error: { code: 'STATE_INVALID', message: expect.stringContaining('has no row in schema_version') } });
+    expect(json(result.stdout)).toMatchObject({ error: { code: 'STATE_INVALID', message: expect.stringContaining(why) } });
     expect(result.stderr).toContain(`INSERT INTO "${p.schema}".schema_version VALUES`);
     expect(result.stderr).not.toMatch(/already exists|\n\s+at /);
     expect(await count(`SELECT count(*) AS n FROM ${p.runs}`)).toBe(1);
