@@ -126,6 +126,8 @@ export async function ensureStateSchema(db: Queryable, schema: string): Promise<
  * would re-run upgrades over existing tables or misread newer rows.
  */
 export async function installedVersion(db: Queryable, schema: string): Promise<number> {
+  const direct = outsideTransaction(db) ? await versionOfInstalled(db, schema) : undefined;
+  if (direct !== undefined) return direct;
   const s = quoteIdent(schema);
   const { rows } = await db.query<{ versioned: boolean; tables: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AS versioned, to_regclass($2) IS NOT NULL AS tables`,
@@ -151,12 +153,21 @@ export async function installedVersion(db: Queryable, schema: string): Promise<n
 const NO_SUCH_TABLE = new Set(['42P01', '3F000']);
 
 /**
+ * Whether `db` is a single connection that says no transaction is open (a
+ * pg client, phasegate's own session): there a failed statement aborts
+ * nothing. A pool, or a client inside a transaction, cannot take the risk.
+ */
+function outsideTransaction(db: Queryable): boolean {
+  const status = (db as { getTransactionStatus?: () => unknown }).getTransactionStatus;
+  return typeof status === 'function' && status.call(db) === 'I';
+}
+
+/**
  * The version of an installed state schema in one statement, the case of
- * every runner after the first: undefined when that read cannot tell (no
- * table, or not exactly one row), for installedVersion to find out why.
- * Only where no transaction is open (ensureStateSchema opens its own): a
- * missing table fails the statement, and once per database the server
- * logs that error.
+ * every command after the first: undefined when that read cannot tell (no
+ * table, or not exactly one row), for installedVersion to find out why. A
+ * missing table fails the statement, so only outside a transaction; until
+ * the state schema is installed, the server logs that error once a command.
  */
 async function versionOfInstalled(db: Queryable, schema: string): Promise<number | undefined> {
   const rows = await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`).then(

@@ -70,6 +70,22 @@ describe('advance', () => {
     expect(few).toBe(5);
   });
 
+  it("status inside a caller's transaction, where phasegate never ran, answers without aborting that transaction", async () => {
+    const schema = freshSchema();
+    const migrations = [m('1_a', { expand: { sql: 'SELECT 1' } })];
+    const pending = { migrations: [{ id: '1_a', phases: [{ phase: 'expand', state: 'pending' }] }] };
+    await db.client.query('BEGIN');
+    try {
+      await expect(status(db.client, schema, migrations)).resolves.toMatchObject(pending);
+      // A failed statement would have left the transaction aborted (25P02) for everything after it.
+      await expect(db.client.query('SELECT 1 AS still')).resolves.toMatchObject({ rows: [{ still: 1 }] });
+    } finally {
+      await db.client.query('ROLLBACK');
+    }
+    // Outside a transaction the version is read directly, and its missing table reads the same.
+    await expect(status(db.client, schema, migrations)).resolves.toMatchObject(pending);
+  });
+
   it('stops at the first closed gate, even when a later unit has no gate, and continues once it opens', async () => {
     const schema = freshSchema();
     await db.client.query('CREATE TABLE gate_demo (id int)');
