@@ -104,7 +104,7 @@ export const STATE_SCHEMA_VERSION = STATE_MIGRATIONS.length;
  */
 export async function ensureStateSchema(db: Queryable, schema: string): Promise<void> {
   const s = quoteIdent(schema);
-  const current = (await versionOfInstalled(db, schema)) ?? (await installedVersion(db, schema));
+  const current = await installedVersion(db, schema);
   if (current === STATE_SCHEMA_VERSION) return;
   await withTransaction(db, async () => {
     await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`phasegate-install:${schema}`]);
