@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { locateInFile } from '../analysis/index.js';
+import { isSocketError, sqlState } from '../pg/index.js';
 
 /** SQLSTATEs phasegate acts on. https://www.postgresql.org/docs/current/errcodes-appendix.html */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -8,14 +9,6 @@ const DEADLOCK_DETECTED = '40P01';
 const INSUFFICIENT_PRIVILEGE = '42501';
 /** The server ended the session: admin_shutdown, crash_shutdown, cannot_connect_now. */
 const SESSION_ENDED = new Set(['57P01', '57P02', '57P03']);
-/** Socket-level failures node reports instead of a SQLSTATE. */
-const SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
-
-/** The SQLSTATE of a server error, undefined for anything else. */
-export function sqlState(error: unknown): string | undefined {
-  const code = field(error, 'code');
-  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !SOCKET_ERRORS.has(code) ? code : undefined;
-}
 
 /**
  * Whether a failed statement may simply be tried again: it timed out waiting
@@ -39,7 +32,7 @@ export function isStatementTimeout(error: unknown): boolean {
 export function isConnectionLost(error: unknown): boolean {
   const state = sqlState(error);
   if (state !== undefined) return state.startsWith('08') || SESSION_ENDED.has(state);
-  if (SOCKET_ERRORS.has(field(error, 'code') ?? '')) return true;
+  if (isSocketError(error)) return true;
   return /connection terminated|not queryable|connection error/i.test(error instanceof Error ? error.message : '');
 }
 

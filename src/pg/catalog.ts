@@ -1,5 +1,6 @@
 import { PhasegateError } from '../errors.js';
 import type { Queryable } from './queryable.js';
+import { sqlState } from './sqlstate.js';
 import { setConfig } from './timeouts.js';
 
 /** The server's version: its text (`15.4`) and major number (15), which decides what some DDL costs. */
@@ -227,7 +228,7 @@ export async function lookupRelationName(db: Queryable, text: string, subject: s
       [text],
     )
     .catch((error: unknown) => {
-      throw error instanceof Error && (error as { code?: unknown }).code === INVALID_PARAMETER_VALUE ? invalid(error.message, error) : error;
+      throw error instanceof Error && sqlState(error) === INVALID_PARAMETER_VALUE ? invalid(error.message, error) : error;
     });
   const [first, second, ...more] = rows[0]?.parts ?? [];
   if (first === undefined || more.length > 0) throw invalid('expected name or schema.name');

@@ -25,4 +25,5 @@ export {
 } from './catalog.js';
 export { quoteIdent, readAll, readOne, withTransaction, type PoolLike, type Queryable, type Read, type ReadResults } from './queryable.js';
 export { Session, type RunnerSession, type SessionSettings } from './session.js';
+export { isSocketError, sqlState } from './sqlstate.js';
 export { boundSession, setLocalTimeouts, withSessionTimeouts, type StatementBounds } from './timeouts.js';

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { splitStatements } from '../analysis/index.js';
 import { PhasegateError } from '../errors.js';
 import { importModule } from '../load/index.js';
+import { sqlState } from '../pg/index.js';
 
 /** A check written as code: throws when the schema does not serve this app version. */
 export type CheckFunction = (client: pg.ClientBase) => Promise<void>;
@@ -119,11 +120,10 @@ export async function runCheckStatements(client: pg.ClientBase, app: string, che
 }
 
 function failureOf(statement: string, error: unknown): CheckFailure {
-  const code = (error as { code?: unknown }).code;
   return {
     statement,
     error: error instanceof Error ? error.message : String(error),
-    sqlState: typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null,
+    sqlState: sqlState(error) ?? null,
   };
 }
 

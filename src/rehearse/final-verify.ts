@@ -1,3 +1,4 @@
+import { sqlState } from '../pg/index.js';
 import type { Unit } from '../plan/index.js';
 import type { Queryable } from '../state/index.js';
 import { ADVICE, type RehearsalFailure } from './report-model.js';
@@ -24,8 +25,7 @@ export async function runFinalVerify(db: Queryable, units: readonly Unit[]): Pro
         const count = Number(Object.values(rows[0] ?? {})[0]);
         if (count !== 0) failures.push(failure(`returned ${count} after the rehearsal and its traffic (expected 0)`));
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string' && GONE.has(code)) continue;
+        if (GONE.has(sqlState(error) ?? '')) continue;
         failures.push(failure((error as Error).message));
       }
     }

@@ -1,4 +1,4 @@
-import { quoteIdent, type Queryable, type RunnerSession } from '../pg/index.js';
+import { quoteIdent, sqlState, type Queryable, type RunnerSession } from '../pg/index.js';
 
 /**
  * The runner lock's key, in the two-int4 form of advisory locks: the first
@@ -92,6 +92,6 @@ async function createSchema(db: Queryable, schema: string): Promise<void> {
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   } catch (error) {
     // Two first runs at once: IF NOT EXISTS does not stop the loser's catalog insert from colliding.
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
   }
 }

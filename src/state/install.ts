@@ -1,4 +1,5 @@
 import { PhasegateError } from '../errors.js';
+import { sqlState } from '../pg/index.js';
 import { quoteIdent, withTransaction, type Queryable } from './db.js';
 import { runnerHeartbeatTable } from './runner-heartbeat.js';
 
@@ -173,7 +174,7 @@ async function versionOfInstalled(db: Queryable, schema: string): Promise<number
   const rows = await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`).then(
     (result) => result.rows,
     (error: unknown) => {
-      if (NO_SUCH_TABLE.has(String((error as { code?: unknown }).code))) return undefined;
+      if (NO_SUCH_TABLE.has(sqlState(error) ?? '')) return undefined;
       throw error;
     },
   );
