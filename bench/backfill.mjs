@@ -25,7 +25,7 @@ import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
 import { buildBatchSql } from '../dist/backfill/batch-sql.js';
 import { ensureStateSchema } from '../dist/index.js';
-import { BackfillStore, withTransaction } from '../dist/state/index.js';
+import { BackfillStore } from '../dist/state/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,8 +141,8 @@ const plainUpdate = (onSetupSession = false) => {
 };
 let schemaCounter = 0;
 /**
- * The runner's own statements for each batch (BEGIN, the UPDATE of a range of
- * key values, its checkpoint, COMMIT, under asynchronous commit), built by
+ * The runner's own statement for each batch (the UPDATE of a range of key
+ * values with its checkpoint, under asynchronous commit), built by
  * its own code and sent from a session opened for them: no process, no
  * planning, no throttle checks. Batches are as many keys as the runner
  * settled on in the same round.
@@ -166,10 +166,8 @@ const bareBatches = (batchRows) => {
       for (let last = 0; last < rows; last += batchRows) {
         const started = performance.now();
         const lastKey = [String(Math.min(rows, last + batchRows))];
-        await withTransaction(session, async () => {
-          const { rowCount } = await session.query(sql.update(true), [...lastKey, String(last)]);
-          await store.advance('bare', { lastKey, rowsDone: rowCount, rowsScanned: rowCount, nextBatchSize: batchRows, batchMs: performance.now() - started, rowsPerSecond: null });
-        });
+        const update = { sql: sql.update(true), params: [...lastKey, String(last)] };
+        await store.commitBatch('bare', update, { lastKey, rowsScanned: null, batchSize: batchRows, lastBatchMs: null, rowsPerSecond: null });
         batches.push(performance.now() - started);
       }
       return batches;

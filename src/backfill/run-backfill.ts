@@ -125,7 +125,7 @@ async function runInBatchSession(
     const batch =
       state.upperKey === null
         ? ({ kind: 'end' } as const)
-        : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, state.rowsPerSecond, state.byValue);
+        : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, { lastBatchMs: state.lastBatchMs, rowsPerSecond: state.rowsPerSecond }, state.byValue);
     if (batch.kind === 'end') {
       if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
         await store.finish(migrationId);

@@ -1,5 +1,5 @@
 import { PhasegateError } from '../errors.js';
-import { withTransaction, type BackfillStore, type Queryable } from '../state/index.js';
+import type { BackfillStore, Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
 import { denseKeys, valueRangeEnd, valueSpan, type BatchSql } from './batch-sql.js';
 import type { BackfillSettings } from './settings.js';
@@ -34,6 +34,12 @@ export interface Cursor {
   readonly lastKey: readonly string[] | null;
 }
 
+/** The runner's pacing before a batch, which the batch's checkpoint records. */
+export interface Pacing {
+  readonly lastBatchMs: number | null;
+  readonly rowsPerSecond: number | null;
+}
+
 /** One committed batch; `end` when no key was left in the pass. */
 export type BatchResult =
   | { readonly kind: 'end' }
@@ -42,6 +48,7 @@ export type BatchResult =
       readonly lastKey: readonly string[];
       readonly rowsScanned: number;
       readonly rowsDone: number;
+      /** Its one statement's time, sent to committed (the walk that bounded it is not part of it). */
       readonly batchMs: number;
       readonly nextSize: number;
       /** `migrate pause` was seen in the batch's own transaction. */
@@ -61,34 +68,39 @@ type BatchRange =
 /**
  * Runs one batch: bounds it (by key values when `byValue`, else by an index
  * walk), then updates the key range and moves the checkpoint in one
- * transaction, so a crash anywhere leaves either the whole batch with its
- * checkpoint or neither. The walk runs before that transaction: the
- * UPDATE's key range, not what the walk saw, decides which rows the batch
- * holds (each statement reads its own snapshot under READ COMMITTED in any
- * case), and a pass that has no key left opens no transaction at all.
+ * statement (BackfillStore.commitBatch), so a crash anywhere leaves either
+ * the whole batch with its checkpoint or neither. The walk runs before it:
+ * the UPDATE's key range, not what the walk saw, decides which rows the
+ * batch holds (each statement reads its own snapshot under READ COMMITTED in
+ * any case). `pacing` is what the runner measured up to this batch, which
+ * its checkpoint records.
  */
-export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, rowsPerSecond: number | null, byValue: boolean): Promise<BatchResult> {
-  const { db, sql, settings } = ctx;
+export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, pacing: Pacing, byValue: boolean): Promise<BatchResult> {
+  const { sql, settings } = ctx;
   let attemptSize = size;
   for (let failures = 0; ; ) {
     let range: BatchRange | undefined;
-    const started = performance.now();
     try {
       range = byValue && cursor.lastKey !== null ? valueRange(cursor.lastKey, attemptSize, cursor.upperKey) : await walkRange(ctx, cursor, attemptSize);
       if (range === undefined) return { kind: 'end' };
-      const batch = range;
-      const result = await withTransaction(db, async () => {
-        const updated = await db.query(sql.update(cursor.lastKey !== null), [...batch.lastKey, ...(cursor.lastKey ?? [])]);
-        const rowsDone = updated.rowCount ?? 0;
-        // A walked batch counted its rows; a range of values held as many as the UPDATE met (there is no `where`).
-        const rowsScanned = batch.kind === 'walked' ? batch.rows : rowsDone;
-        const batchMs = performance.now() - started;
+      const update = { sql: sql.update(cursor.lastKey !== null), params: [...range.lastKey, ...(cursor.lastKey ?? [])] };
+      const walked = range.kind === 'walked' ? range.rows : null;
+      const started = performance.now();
+      const done = await ctx.store.commitBatch(ctx.migrationId, update, { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, ...pacing });
+      const batchMs = performance.now() - started;
+      // A range of values held as many rows as the UPDATE met (there is no `where`).
+      const rowsScanned = walked ?? done.rowsDone;
+      return {
+        kind: 'batch',
+        lastKey: range.lastKey,
+        rowsScanned,
+        rowsDone: done.rowsDone,
+        batchMs,
         // Sizes are in the unit the batch was cut in: rows walked, or key values spanned.
-        const nextSize = nextBatchSize(attemptSize, batch.kind === 'walked' ? batch.rows : batch.span, batchMs, settings);
-        const { paused } = await ctx.store.advance(ctx.migrationId, { lastKey: batch.lastKey, rowsDone, rowsScanned, nextBatchSize: nextSize, batchMs, rowsPerSecond });
-        return { kind: 'batch', lastKey: batch.lastKey, rowsScanned, rowsDone, nextSize, paused, byValue: nextByValue(sql.byValue, byValue, cursor, batch, rowsScanned) } as const;
-      });
-      return { ...result, batchMs: performance.now() - started };
+        nextSize: nextBatchSize(attemptSize, range.kind === 'walked' ? range.rows : range.span, batchMs, settings),
+        paused: done.paused,
+        byValue: nextByValue(sql.byValue, byValue, cursor, range, rowsScanned),
+      };
     } catch (error) {
       if (error instanceof PhasegateError) throw error;
       failures += 1;
@@ -170,8 +182,8 @@ function batchError(
   if (connectionLost) {
     return new PhasegateError(
       'CONNECTION_FAILED',
-      `${ctx.migrationId} backfill of ${ctx.table} stopped: the connection to the server was lost during the batch ${lower}${upper} (${ctx.describeError(error)}); that batch did not commit, every batch before it did`,
-      { hint: 'check that the server is up and reachable (and whether someone ended the session), then run advance again: it resumes at this batch', cause: error },
+      `${ctx.migrationId} backfill of ${ctx.table} stopped: the connection to the server was lost during the batch ${lower}${upper} (${ctx.describeError(error)}); that batch committed with its checkpoint or not at all, and every batch before it did`,
+      { hint: 'check that the server is up and reachable (and whether someone ended the session), then run advance again: it resumes after the last batch that committed', cause: error },
     );
   }
   return new PhasegateError(

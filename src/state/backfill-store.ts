@@ -16,7 +16,7 @@ export interface BackfillRecord {
   readonly rowsScanned: number;
   readonly estimatedRows: number;
   readonly batches: number;
-  /** The size the next batch will have. */
+  /** The size of the last batch, which the next one starts from. */
   readonly batchSize: number | null;
   readonly lastBatchMs: number | null;
   readonly rowsPerSecond: number | null;
@@ -37,14 +37,29 @@ export interface BackfillControl {
   readonly changedAt: Date;
 }
 
-/** What one committed batch moves the checkpoint by. */
+/** A batch's UPDATE and its parameters, which `commitBatch` runs with the checkpoint. */
+export interface BatchUpdate {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** Where one batch moves the checkpoint. */
 export interface BatchCheckpoint {
   readonly lastKey: readonly string[];
-  readonly rowsDone: number;
-  readonly rowsScanned: number;
-  readonly nextBatchSize: number;
-  readonly batchMs: number;
+  /** Keys the batch walked; null for a range of key values, whose rows the UPDATE counts. */
+  readonly rowsScanned: number | null;
+  /** The size the batch was cut with, which a resumed run starts from. */
+  readonly batchSize: number;
+  /** Pacing as the runner measured it up to the batch before: a batch's own time is known only once it committed. */
+  readonly lastBatchMs: number | null;
   readonly rowsPerSecond: number | null;
+}
+
+/** What a committed batch did. */
+export interface CommittedBatch {
+  readonly rowsDone: number;
+  /** `migrate pause` was set when the batch committed. */
+  readonly paused: boolean;
 }
 
 interface BackfillRow {
@@ -108,19 +123,31 @@ export class BackfillStore {
   }
 
   /**
-   * Moves the checkpoint past a batch; call it in the batch's own transaction.
-   * Returns whether the backfill is paused, read in the same round trip.
+   * Runs a batch's UPDATE and moves the checkpoint past it in one statement
+   * (the UPDATE is a data-modifying CTE): one implicit transaction, so the
+   * batch and its checkpoint commit together or not at all, in one round
+   * trip. Row locks are held while the statement runs on the server, never
+   * across round trips to a distant runner. Reads the pause flag in the
+   * same statement.
    */
-  async advance(migrationId: string, batch: BatchCheckpoint): Promise<{ readonly paused: boolean }> {
-    const { rows } = await this.#db.query<{ paused: boolean | null }>(
-      `UPDATE ${this.#s}.backfills
-          SET last_key = $2, rows_done = rows_done + $3, rows_scanned = rows_scanned + $4, batches = batches + 1,
-              batch_size = $5, last_batch_ms = $6, rows_per_second = $7, updated_at = now()
-        WHERE migration_id = $1
-       RETURNING (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $1) AS paused`,
-      [migrationId, JSON.stringify(batch.lastKey), batch.rowsDone, batch.rowsScanned, batch.nextBatchSize, Math.round(batch.batchMs), batch.rowsPerSecond],
+  async commitBatch(migrationId: string, update: BatchUpdate, batch: BatchCheckpoint): Promise<CommittedBatch> {
+    const n = update.params.length;
+    const { rows } = await this.#db.query<{ rows_done: number; paused: boolean | null }>(
+      `WITH phasegate_batch AS (${update.sql}
+       RETURNING 1),
+       phasegate_batch_done AS (SELECT count(*)::int AS batch_rows FROM phasegate_batch)
+      UPDATE ${this.#s}.backfills
+         SET last_key = $${n + 2}, rows_done = rows_done + d.batch_rows, rows_scanned = rows_scanned + coalesce($${n + 3}::bigint, d.batch_rows),
+             batches = batches + 1, batch_size = $${n + 4}, last_batch_ms = $${n + 5}, rows_per_second = $${n + 6}, updated_at = now()
+        FROM phasegate_batch_done AS d
+       WHERE migration_id = $${n + 1}
+      RETURNING d.batch_rows AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $${n + 1}) AS paused`,
+      [...update.params, migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond],
     );
-    return { paused: rows[0]?.paused === true };
+    const row = rows[0];
+    // `forget` takes the runner lock this runner holds: only someone editing the state by hand gets here.
+    if (row === undefined) throw new Error(`the backfill record of ${migrationId} vanished while its batch ran (the batch committed without its checkpoint)`);
+    return { rowsDone: row.rows_done, paused: row.paused === true };
   }
 
   /** Starts another pass over the table, up to a fresh upper key, after verification still counted rows. */

@@ -3,6 +3,8 @@ export {
   type BackfillControl,
   type BackfillRecord,
   type BatchCheckpoint,
+  type BatchUpdate,
+  type CommittedBatch,
 } from './backfill-store.js';
 export { acquireRunnerLock, releaseRunnerLock, runnerLockHolder, type LockHolder } from './advisory-lock.js';
 export { quoteIdent, withTransaction, type PoolLike, type Queryable } from './db.js';

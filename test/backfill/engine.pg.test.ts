@@ -1,9 +1,11 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { BackfillProgress } from '../../src/backfill/index.js';
 import { advance, setBackfillPaused, status, type AdvanceOptions } from '../../src/execute/index.js';
 import { buildMigration, type BackfillTuning, type Migration } from '../../src/plan/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { testPolicy } from '../support/policy.js';
+import { startStatementCounter } from '../support/statement-counter.js';
 import { until } from '../support/until.js';
 
 const db = useTestDatabase();
@@ -137,6 +139,32 @@ describe('backfill engine', () => {
     expect(shrunk.stoppedAt).toMatchObject({ reason: 'backfill-in-progress' });
     expect(slow[0]?.rowsScanned).toBe(400);
     expect(slow.at(-1)?.batchSize).toBeLessThanOrEqual(100); // ~1 ms a row, 50 ms a batch
+  });
+
+  it('sizes batches for their own work when the runner is far from the server: a batch and its checkpoint are one round trip', async () => {
+    await db.client.query(`
+      CREATE TABLE distant (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+      INSERT INTO distant (id) SELECT generate_series(1, 20000);`);
+    // 80 ms a round trip against a 120 ms target: a batch of two round trips or more (BEGIN, UPDATE, checkpoint,
+    // COMMIT) would never fit, and sizing would halve it again and again for no row's sake.
+    const proxy = await startStatementCounter(db.url, { delayMs: 40 });
+    const distantClient = new pg.Client({ connectionString: proxy.url });
+    await distantClient.connect();
+    try {
+      const sizes: number[] = [];
+      const result = await run(freshSchema(), [m({ backfill: { table: 'distant', set: 'n = n + 1', targetBatchDuration: 120 } })], {}, {
+        db: distantClient,
+        policy: { ...testPolicy, backfillBatchSize: 1000 },
+        onProgress: (p) => sizes.push(p.batchSize),
+      });
+      expect(result.stoppedAt).toBeNull();
+      expect(await scalar('SELECT count(*) AS n FROM distant WHERE n <> 1')).toBe(0);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1000);
+      expect(Math.max(...sizes)).toBeGreaterThan(1000);
+    } finally {
+      await distantClient.end();
+      await proxy.close();
+    }
   });
 
   it('splits a batch that hits the statement timeout, and fails with the key range after bounded attempts', async () => {

@@ -1,6 +1,10 @@
 import net from 'node:net';
 
-/** A TCP proxy in front of the test server that keeps the text of every statement clients send through it. */
+/**
+ * A TCP proxy in front of the test server that keeps the text of every
+ * statement clients send through it, and with `delayMs` holds every chunk
+ * that long each way, as the network to a distant server would.
+ */
 export interface StatementCounter {
   /** The test server's URL, through the proxy. */
   readonly url: string;
@@ -17,7 +21,7 @@ const UNTYPED_REQUESTS = new Set([80877103, 80877104]);
  * connections only: an encrypted one cannot be read (the tests' servers
  * answer without TLS).
  */
-export async function startStatementCounter(serverUrl: string): Promise<StatementCounter> {
+export async function startStatementCounter(serverUrl: string, { delayMs = 0 } = {}): Promise<StatementCounter> {
   const target = new URL(serverUrl);
   const statements: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -26,8 +30,13 @@ export async function startStatementCounter(serverUrl: string): Promise<Statemen
     sockets.add(client).add(upstream);
     let pending = Buffer.alloc(0);
     let started = false;
+    // Equal delays keep the chunks in order.
+    const send = (to: net.Socket, chunk: Buffer): void => {
+      if (delayMs === 0) to.write(chunk);
+      else setTimeout(() => to.write(chunk), delayMs);
+    };
     client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
+      send(upstream, chunk);
       pending = Buffer.concat([pending, chunk]);
       for (;;) {
         if (!started) {
@@ -51,7 +60,7 @@ export async function startStatementCounter(serverUrl: string): Promise<Statemen
         pending = pending.subarray(1 + length);
       }
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => send(client, chunk));
     const end = (): void => {
       client.destroy();
       upstream.destroy();
