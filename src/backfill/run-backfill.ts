@@ -103,8 +103,13 @@ async function runInBatchSession(
     db, store, migrationId, table: spec.table, sql, settings, signal,
     classifyError: options.classifyError, describeError: options.describeError, random: options.random,
   };
+  // The shortest time the pause flag's read (one row by its key) took: what every statement's time includes for
+  // the network, which is not a batch's work. It is read before the first batch.
+  let roundTripMs: number | undefined;
   const holdReason = async (): Promise<Throttle | undefined> => {
+    const asked = performance.now();
     const control = await store.control(migrationId);
+    roundTripMs = Math.min(roundTripMs ?? Number.POSITIVE_INFINITY, performance.now() - asked);
     if (control?.paused === true) return { kind: 'paused', by: control.changedBy };
     return checkHealth(db, settings);
   };
@@ -125,7 +130,7 @@ async function runInBatchSession(
     const batch =
       state.upperKey === null
         ? ({ kind: 'end' } as const)
-        : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, { lastBatchMs: state.lastBatchMs, rowsPerSecond: state.rowsPerSecond }, state.byValue);
+        : await runBatch(ctx, { upperKey: state.upperKey, lastKey: state.lastKey }, state.batchSize, { lastBatchMs: state.lastBatchMs, rowsPerSecond: state.rowsPerSecond, roundTripMs: roundTripMs ?? 0 }, state.byValue);
     if (batch.kind === 'end') {
       if (verifyQuery === undefined || (await verifyPass(db, store, sql, table, options, state, verifyQuery, settings.verifyPasses, report)) === 'verified') {
         await store.finish(migrationId);
@@ -149,8 +154,8 @@ async function runInBatchSession(
 
 /**
  * The batches' settings, set once on the session for the whole backfill
- * (the upper key's read, the plan check and the loop) rather than in every
- * batch's transaction (two fewer round trips per batch): the backfill's
+ * (the upper key's read, the plan check and the loop) rather than around
+ * every batch (two round trips per batch): the backfill's
  * timeouts, key text that parses back exactly, and asynchronous commit. A
  * batch and its checkpoint commit together, and PostgreSQL recovers a
  * prefix of the WAL, so a server crash can lose only the last batches

@@ -34,10 +34,12 @@ export interface Cursor {
   readonly lastKey: readonly string[] | null;
 }
 
-/** The runner's pacing before a batch, which the batch's checkpoint records. */
-export interface Pacing {
+/** What the runner measured before a batch: the checkpoint records the pacing; the round trip is taken off the batch's time. */
+export interface BatchPacing {
   readonly lastBatchMs: number | null;
   readonly rowsPerSecond: number | null;
+  /** What any statement's time on this session includes for the network (0 on the same host). */
+  readonly roundTripMs: number;
 }
 
 /** One committed batch; `end` when no key was left in the pass. */
@@ -48,7 +50,10 @@ export type BatchResult =
       readonly lastKey: readonly string[];
       readonly rowsScanned: number;
       readonly rowsDone: number;
-      /** Its one statement's time, sent to committed (the walk that bounded it is not part of it). */
+      /**
+       * Its time on the server: its statement's time, sent to committed, less
+       * the session's round trip (the walk that bounded it is not part of it).
+       */
       readonly batchMs: number;
       readonly nextSize: number;
       /** `migrate pause` was seen in the batch's own transaction. */
@@ -72,10 +77,11 @@ type BatchRange =
  * the whole batch with its checkpoint or neither. The walk runs before it:
  * the UPDATE's key range, not what the walk saw, decides which rows the
  * batch holds (each statement reads its own snapshot under READ COMMITTED in
- * any case). `pacing` is what the runner measured up to this batch, which
- * its checkpoint records.
+ * any case). Sizes adapt to the batch's time on the server, so that a
+ * runner far from it (another zone or region) still cuts batches of the
+ * target duration.
  */
-export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, pacing: Pacing, byValue: boolean): Promise<BatchResult> {
+export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, pacing: BatchPacing, byValue: boolean): Promise<BatchResult> {
   const { sql, settings } = ctx;
   let attemptSize = size;
   for (let failures = 0; ; ) {
@@ -86,8 +92,9 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       const update = { sql: sql.update(cursor.lastKey !== null), params: [...range.lastKey, ...(cursor.lastKey ?? [])] };
       const walked = range.kind === 'walked' ? range.rows : null;
       const started = performance.now();
-      const done = await ctx.store.commitBatch(ctx.migrationId, update, { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, ...pacing });
-      const batchMs = performance.now() - started;
+      const { lastBatchMs, rowsPerSecond } = pacing;
+      const done = await ctx.store.commitBatch(ctx.migrationId, update, { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, lastBatchMs, rowsPerSecond });
+      const batchMs = Math.max(0, performance.now() - started - pacing.roundTripMs);
       // A range of values held as many rows as the UPDATE met (there is no `where`).
       const rowsScanned = walked ?? done.rowsDone;
       return {

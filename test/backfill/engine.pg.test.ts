@@ -145,18 +145,19 @@ describe('backfill engine', () => {
     await db.client.query(`
       CREATE TABLE distant (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
       INSERT INTO distant (id) SELECT generate_series(1, 20000);`);
-    // 80 ms a round trip against a 120 ms target: a batch of two round trips or more (BEGIN, UPDATE, checkpoint,
-    // COMMIT) would never fit, and sizing would halve it again and again for no row's sake.
-    const proxy = await startStatementCounter(db.url, { delayMs: 40 });
+    // 120 ms a round trip against a 100 ms target: a batch timed with its round trips (BEGIN, UPDATE, checkpoint,
+    // COMMIT, or even one) would never fit, and sizing would halve it again and again for no row's sake.
+    const proxy = await startStatementCounter(db.url, { delayMs: 60 });
     const distantClient = new pg.Client({ connectionString: proxy.url });
     await distantClient.connect();
     try {
-      const sizes: number[] = [];
-      const result = await run(freshSchema(), [m({ backfill: { table: 'distant', set: 'n = n + 1', targetBatchDuration: 120 } })], {}, {
+      const progress: BackfillProgress[] = [];
+      const result = await run(freshSchema(), [m({ backfill: { table: 'distant', set: 'n = n + 1', targetBatchDuration: 100 } })], {}, {
         db: distantClient,
         policy: { ...testPolicy, backfillBatchSize: 1000 },
-        onProgress: (p) => sizes.push(p.batchSize),
+        onProgress: (p) => progress.push(p),
       });
+      const sizes = progress.filter((p) => p.activity.kind === 'running').map((p) => p.batchSize);
       expect(result.stoppedAt).toBeNull();
       expect(await scalar('SELECT count(*) AS n FROM distant WHERE n <> 1')).toBe(0);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1000);
