@@ -1,5 +1,6 @@
+import { sqlState } from '../pg/index.js';
 import { redactSecrets } from '../secrets.js';
-import { quoteIdent, readOne, type Queryable, type Read } from './db.js';
+import { quoteIdent, readOne, withTransaction, type Queryable, type Read } from './db.js';
 import { changeWithEvent, recordEvent } from './events.js';
 import type { EventKind } from './store.js';
 
@@ -55,6 +56,15 @@ export interface BatchCheckpoint {
   readonly rowsPerSecond: number | null;
 }
 
+/** PostgreSQL's answer to a data-modifying CTE on a table with rules, among other things. */
+const FEATURE_NOT_SUPPORTED = '0A000';
+
+/** What the checkpoint's UPDATE returns. */
+interface CheckpointRow {
+  rows_done: number;
+  paused: boolean | null;
+}
+
 /** What a committed batch did. */
 export interface CommittedBatch {
   readonly rowsDone: number;
@@ -78,6 +88,8 @@ interface BackfillRow {
 export class BackfillStore {
   readonly #db: Queryable;
   readonly #s: string;
+  /** Backfills whose table's rules refuse a batch as one statement (commitBatch). */
+  readonly #batchesInTransactions = new Set<string>();
 
   constructor(db: Queryable, schema: string) {
     this.#db = db;
@@ -128,23 +140,43 @@ export class BackfillStore {
    * batch and its checkpoint commit together or not at all, in one round
    * trip. Row locks are held while the statement runs on the server, never
    * across round trips to a distant runner. Reads the pause flag in the
-   * same statement.
+   * same statement. PostgreSQL refuses a data-modifying CTE on a table with
+   * rules (SQLSTATE 0A000): that backfill's batches then run as BEGIN, the
+   * UPDATE, the checkpoint and COMMIT, as a user's own error of that kind
+   * is raised again there.
    */
   async commitBatch(migrationId: string, update: BatchUpdate, batch: BatchCheckpoint): Promise<CommittedBatch> {
-    const n = update.params.length;
-    const { rows } = await this.#db.query<{ rows_done: number; paused: boolean | null }>(
-      `WITH phasegate_batch AS (${update.sql}
-       RETURNING 1),
-       phasegate_batch_done AS (SELECT count(*)::int AS batch_rows FROM phasegate_batch)
+    const checkpoint = (first: number): string => `
       UPDATE ${this.#s}.backfills
-         SET last_key = $${n + 2}, rows_done = rows_done + d.batch_rows, rows_scanned = rows_scanned + coalesce($${n + 3}::bigint, d.batch_rows),
-             batches = batches + 1, batch_size = $${n + 4}, last_batch_ms = $${n + 5}, rows_per_second = $${n + 6}, updated_at = now()
+         SET last_key = $${first + 1}, rows_done = rows_done + d.batch_rows, rows_scanned = rows_scanned + coalesce($${first + 2}::bigint, d.batch_rows),
+             batches = batches + 1, batch_size = $${first + 3}, last_batch_ms = $${first + 4}, rows_per_second = $${first + 5}, updated_at = now()
         FROM phasegate_batch_done AS d
-       WHERE migration_id = $${n + 1}
-      RETURNING d.batch_rows AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $${n + 1}) AS paused`,
-      [...update.params, migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond],
-    );
-    const row = rows[0];
+       WHERE migration_id = $${first}
+      RETURNING d.batch_rows AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $${first}) AS paused`;
+    const values = [migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond];
+    const oneStatement = (): Promise<{ rows: CheckpointRow[] }> =>
+      this.#db.query<CheckpointRow>(
+        `WITH phasegate_batch AS (${update.sql}\n RETURNING 1),
+              phasegate_batch_done AS (SELECT count(*)::int AS batch_rows FROM phasegate_batch)${checkpoint(update.params.length + 1)}`,
+        [...update.params, ...values],
+      );
+    const inTransaction = (): Promise<{ rows: CheckpointRow[] }> =>
+      withTransaction(this.#db, async () => {
+        const { rowCount } = await this.#db.query(update.sql, update.params);
+        return this.#db.query<CheckpointRow>(`WITH phasegate_batch_done AS (SELECT $1::int AS batch_rows)${checkpoint(2)}`, [rowCount ?? 0, ...values]);
+      });
+    let committed: { rows: CheckpointRow[] };
+    if (this.#batchesInTransactions.has(migrationId)) committed = await inTransaction();
+    else {
+      try {
+        committed = await oneStatement();
+      } catch (error) {
+        if (sqlState(error) !== FEATURE_NOT_SUPPORTED) throw error;
+        this.#batchesInTransactions.add(migrationId);
+        committed = await inTransaction();
+      }
+    }
+    const row = committed.rows[0];
     // `forget` takes the runner lock this runner holds: only someone editing the state by hand gets here.
     if (row === undefined) throw new Error(`the backfill record of ${migrationId} vanished while its batch ran (the batch committed without its checkpoint)`);
     return { rowsDone: row.rows_done, paused: row.paused === true };

@@ -168,6 +168,18 @@ describe('backfill engine', () => {
     }
   });
 
+  it('backfills a table with a rule on UPDATE, which refuses a batch as one statement, in a transaction per batch', async () => {
+    await db.client.query(`
+      CREATE TABLE ruled (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+      CREATE TABLE ruled_audit (id int NOT NULL);
+      INSERT INTO ruled (id) SELECT generate_series(1, 1000);
+      CREATE RULE audit_n AS ON UPDATE TO ruled DO ALSO INSERT INTO ruled_audit (id) VALUES (NEW.id);`);
+    const result = await run(freshSchema(), [m({ backfill: { table: 'ruled', set: 'n = n + 1', batchSize: 300 } })]);
+    expect(result.stoppedAt).toBeNull();
+    expect(await scalar('SELECT count(*) AS n FROM ruled WHERE n <> 1')).toBe(0);
+    expect(await scalar('SELECT count(*) AS n FROM (SELECT id FROM ruled_audit GROUP BY id HAVING count(*) = 1) AS once')).toBe(1000);
+  });
+
   it('splits a batch that hits the statement timeout, and fails with the key range after bounded attempts', async () => {
     await db.client.query(`
       CREATE TABLE split (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
