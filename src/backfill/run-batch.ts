@@ -56,7 +56,7 @@ export type BatchResult =
        */
       readonly batchMs: number;
       readonly nextSize: number;
-      /** `migrate pause` was seen in the batch's own transaction. */
+      /** `migrate pause` was set when the batch committed (read in its statement). */
       readonly paused: boolean;
       /** Whether the next batch may be a range of key values (BatchSql.byValue), as far as this one could tell. */
       readonly byValue: boolean;

@@ -82,8 +82,8 @@ interface BackfillRow {
 /**
  * The backfill engine's SQL against the state schema: checkpoints, pacing,
  * throttle reasons and pause flags. Like `StateStore`, it runs on whatever
- * client it gets, so a checkpoint written inside a batch's transaction
- * commits or rolls back with the batch.
+ * client it gets: the runner's session, where a batch and its checkpoint
+ * commit together (commitBatch).
  */
 export class BackfillStore {
   readonly #db: Queryable;
