@@ -10,11 +10,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
+import { startLatencyProxy } from './latency-proxy.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,31 +28,7 @@ const npmBin = fileURLToPath(new URL('../node_modules/node-pg-migrate/bin/node-p
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
 
-/**
- * A TCP proxy to the server that holds every chunk `latency` ms each way. It
- * runs in a worker thread: the commands are timed with spawnSync, which
- * blocks this thread's event loop.
- */
-async function startLatencyProxy(target) {
-  const worker = new Worker(
-    `const net = require('node:net');
-     const { parentPort, workerData: { host, port, delay } } = require('node:worker_threads');
-     const proxy = net.createServer((client) => {
-       const server = net.connect(port, host);
-       for (const [from, to] of [[client, server], [server, client]]) {
-         from.setNoDelay(true);
-         from.on('data', (chunk) => setTimeout(() => to.write(chunk), delay));
-         from.on('close', () => setTimeout(() => to.destroy(), delay));
-         from.on('error', () => to.destroy());
-       }
-     });
-     proxy.listen(0, '127.0.0.1', () => parentPort.postMessage(proxy.address().port));`,
-    { eval: true, workerData: { host: target.hostname, port: Number(target.port || 5432), delay: latency } },
-  );
-  const port = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
-  return { port, stop: () => worker.terminate() };
-}
-const proxy = latency > 0 ? await startLatencyProxy(new URL(server.url)) : undefined;
+const proxy = latency > 0 ? await startLatencyProxy(server.url, latency) : undefined;
 const admin = new pg.Client({ connectionString: server.url });
 await admin.connect();
 const databases = [];
@@ -61,11 +37,7 @@ const createDatabase = async (name) => {
   databases.push(name);
   const url = new URL(server.url);
   url.pathname = `/${name}`;
-  if (proxy !== undefined) {
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-  }
-  return url.toString();
+  return proxy === undefined ? url.toString() : proxy.through(url.toString());
 };
 const ids = Array.from({ length: count }, (_, i) => i);
 

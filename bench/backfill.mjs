@@ -13,8 +13,12 @@
 // buffers), and a sixth run, the plain UPDATE on that session, shows by how
 // much. The runs are repeated in rounds; the table shows each run's median
 // round, and the ratios are taken within each round (the machine is shared:
-// its speed drifts between rounds). Prints a markdown table.
-//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3] [--repeat 5]
+// its speed drifts between rounds). Prints a markdown table. With --latency,
+// `migrate advance` reaches the server through a proxy that holds each chunk
+// that many ms each way, as a deploy runner in another zone or region would;
+// the plain UPDATE, the bare batches and the writers (the application) stay
+// next to the server.
+//   npm run bench:backfill -- [--rows 1000000] [--writers 4] [--baseline-seconds 3] [--repeat 5] [--latency 0]
 // Uses $DATABASE_URL when set, else an embedded PostgreSQL.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,9 +27,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
+import { batchForm } from '../dist/backfill/batch-form.js';
 import { buildBatchSql } from '../dist/backfill/batch-sql.js';
 import { ensureStateSchema } from '../dist/index.js';
 import { BackfillStore } from '../dist/state/index.js';
+import { startLatencyProxy } from './latency-proxy.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +41,7 @@ const rows = arg('rows', 1_000_000);
 const writerCount = arg('writers', 4);
 const baselineSeconds = arg('baseline-seconds', 3);
 const repeat = arg('repeat', 5);
+const latency = arg('latency', 0);
 const bin = fileURLToPath(new URL('../bin/migrate.js', import.meta.url));
 
 const server = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, stop: async () => {} } : await startEmbeddedServer();
@@ -50,6 +57,8 @@ const connect = async () => {
   return client;
 };
 const db = await connect();
+const proxy = latency > 0 ? await startLatencyProxy(server.url, latency) : undefined;
+const runnerUrl = proxy === undefined ? url.toString() : proxy.through(url.toString());
 
 /** The backfill every run makes: the migration's, the plain UPDATE's and the bare batches'. */
 const spec = { table: 'items', set: 'v2 = v * 2' };
@@ -141,13 +150,16 @@ const plainUpdate = (onSetupSession = false) => {
 };
 let schemaCounter = 0;
 /**
- * The runner's own statement for each batch (the UPDATE of a range of key
- * values with its checkpoint, under asynchronous commit), built by
+ * The runner's own statements for each batch (the UPDATE of a range of key
+ * values with its checkpoint, in the form the runner chooses at the
+ * benchmark's latency, under asynchronous commit), built by
  * its own code and sent from a session opened for them: no process, no
  * planning, no throttle checks. Batches are as many keys as the runner
  * settled on in the same round.
  */
 const bareBatches = (batchRows) => {
+  // As the runner commits them at this benchmark's latency.
+  const form = batchForm(2 * latency, 100);
   const schema = `bench_state_${(schemaCounter += 1)}`;
   const sql = buildBatchSql(spec, 'items', { columns: [{ name: 'id', type: 'bigint' }] });
   let session;
@@ -167,7 +179,7 @@ const bareBatches = (batchRows) => {
         const started = performance.now();
         const lastKey = [String(Math.min(rows, last + batchRows))];
         const update = { sql: sql.update(true), params: [...lastKey, String(last)] };
-        await store.commitBatch('bare', update, { lastKey, rowsScanned: null, batchSize: batchRows, lastBatchMs: null, rowsPerSecond: null });
+        await store.commitBatch('bare', update, { lastKey, rowsScanned: null, batchSize: batchRows, lastBatchMs: null, rowsPerSecond: null }, form);
         batches.push(performance.now() - started);
       }
       return batches;
@@ -215,7 +227,7 @@ const timeNodeStart = async (env) => {
 const runAdvance = async (schema) => {
   const child = spawn(process.execPath, [bin, 'advance', '--schema', schema], {
     cwd: dir,
-    env: { ...process.env, DATABASE_URL: url.toString(), PHASEGATE_LOG_LEVEL: 'debug' },
+    env: { ...process.env, DATABASE_URL: runnerUrl, PHASEGATE_LOG_LEVEL: 'debug' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -265,7 +277,11 @@ const ratios = {
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
-console.log(`rows: ${fmt(rows)}, writers: ${writerCount}, target batch: 100 ms, rounds: ${repeat}; migrate advance times its whole process, from spawn to exit`);
+console.log(
+  `rows: ${fmt(rows)}, writers: ${writerCount}, target batch: 100 ms, rounds: ${repeat}; migrate advance times its whole process, from spawn to exit${
+    latency > 0 ? `, and reaches the server through a proxy holding each chunk ${latency} ms each way (${2 * latency} ms a round trip)` : ''
+  }`,
+);
 console.log(`writers alone (${baselineSeconds}s, no backfill): ${fmt(baseline.latencies.length)} statements, p50 ${fmt(quantile(baseline.latencies, 0.5), 2)} ms, p99 ${fmt(quantile(baseline.latencies, 0.99), 2)} ms, max ${fmt(Math.max(...baseline.latencies), 1)} ms, errors ${baseline.errors}`);
 console.log('');
 console.log('| run (median round) | time | rows/s | × plain UPDATE | batches | batch p50 / p95 / max ms | WAL | writer p50 / p99 / max ms | writer stmts | writer errors |');
@@ -288,6 +304,7 @@ console.log(`migrate advance / plain UPDATE rows/s, round by round: idle ${list(
 console.log(`migrate advance / the plain UPDATE on the session that loaded the table, round by round: ${list(ratios.setupSession)} (median ${fmt(median(ratios.setupSession), 2)}x)`);
 console.log(`the same batches with no runner / plain UPDATE (what batching costs PostgreSQL), round by round: ${list(ratios.bare)} (median ${fmt(median(ratios.bare), 2)}x); migrate advance / those batches (what the runner adds, its process included): ${list(ratios.runner)} (median ${fmt(median(ratios.runner), 2)}x)`);
 
+await proxy?.stop();
 await db.end();
 await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
 await admin.end();

@@ -1,6 +1,7 @@
 import { PhasegateError } from '../errors.js';
 import type { BackfillStore, Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
+import { batchForm } from './batch-form.js';
 import { denseKeys, valueRangeEnd, valueSpan, type BatchSql } from './batch-sql.js';
 import type { BackfillSettings } from './settings.js';
 import { sleep } from './throttle.js';
@@ -51,8 +52,8 @@ export type BatchResult =
       readonly rowsScanned: number;
       readonly rowsDone: number;
       /**
-       * Its time on the server: its statement's time, sent to committed, less
-       * the session's round trip (the walk that bounded it is not part of it).
+       * Its time on the server: from sending it to its commit, less its round
+       * trips (the walk that bounded it is not part of it).
        */
       readonly batchMs: number;
       readonly nextSize: number;
@@ -73,8 +74,9 @@ type BatchRange =
 /**
  * Runs one batch: bounds it (by key values when `byValue`, else by an index
  * walk), then updates the key range and moves the checkpoint in one
- * statement (BackfillStore.commitBatch), so a crash anywhere leaves either
- * the whole batch with its checkpoint or neither. The walk runs before it:
+ * transaction (BackfillStore.commitBatch: one statement when the server is
+ * far, see batch-form.ts), so a crash anywhere leaves either the whole batch
+ * with its checkpoint or neither. The walk runs before it:
  * the UPDATE's key range, not what the walk saw, decides which rows the
  * batch holds (each statement reads its own snapshot under READ COMMITTED in
  * any case). Sizes adapt to the batch's time on the server, so that a
@@ -93,8 +95,9 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       const walked = range.kind === 'walked' ? range.rows : null;
       const started = performance.now();
       const { lastBatchMs, rowsPerSecond } = pacing;
-      const done = await ctx.store.commitBatch(ctx.migrationId, update, { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, lastBatchMs, rowsPerSecond });
-      const batchMs = Math.max(0, performance.now() - started - pacing.roundTripMs);
+      const checkpoint = { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, lastBatchMs, rowsPerSecond };
+      const done = await ctx.store.commitBatch(ctx.migrationId, update, checkpoint, batchForm(pacing.roundTripMs, settings.targetBatchMs));
+      const batchMs = Math.max(0, performance.now() - started - done.roundTrips * pacing.roundTripMs);
       // A range of values held as many rows as the UPDATE met (there is no `where`).
       const rowsScanned = walked ?? done.rowsDone;
       return {

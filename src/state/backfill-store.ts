@@ -65,9 +65,18 @@ interface CheckpointRow {
   paused: boolean | null;
 }
 
+/**
+ * How a batch commits with its checkpoint: as one statement (its UPDATE a
+ * data-modifying CTE of the checkpoint's), or as BEGIN, the UPDATE, the
+ * checkpoint and COMMIT. The engine chooses (backfill/batch-form.ts).
+ */
+export type BatchForm = 'oneStatement' | 'transaction';
+
 /** What a committed batch did. */
 export interface CommittedBatch {
   readonly rowsDone: number;
+  /** Round trips it took: 1 as one statement, 4 as a transaction. */
+  readonly roundTrips: number;
   /** `migrate pause` was set when the batch committed. */
   readonly paused: boolean;
 }
@@ -135,17 +144,15 @@ export class BackfillStore {
   }
 
   /**
-   * Runs a batch's UPDATE and moves the checkpoint past it in one statement
-   * (the UPDATE is a data-modifying CTE): one implicit transaction, so the
-   * batch and its checkpoint commit together or not at all, in one round
-   * trip. Row locks are held while the statement runs on the server, never
-   * across round trips to a distant runner. Reads the pause flag in the
-   * same statement. PostgreSQL refuses a data-modifying CTE on a table with
-   * rules (SQLSTATE 0A000): that backfill's batches then run as BEGIN, the
-   * UPDATE, the checkpoint and COMMIT, as a user's own error of that kind
-   * is raised again there.
+   * Runs a batch's UPDATE and moves the checkpoint past it in the same
+   * transaction, so both commit or neither, and reads the pause flag with
+   * the checkpoint. As one statement (`oneStatement`) that transaction is
+   * the statement's own: one round trip, and row locks held only while it
+   * runs on the server. PostgreSQL refuses a data-modifying CTE on a table
+   * with rules (SQLSTATE 0A000): that backfill's batches then run as a
+   * transaction, where a user's own error of that kind is raised again.
    */
-  async commitBatch(migrationId: string, update: BatchUpdate, batch: BatchCheckpoint): Promise<CommittedBatch> {
+  async commitBatch(migrationId: string, update: BatchUpdate, batch: BatchCheckpoint, form: BatchForm): Promise<CommittedBatch> {
     const checkpoint = (first: number): string => `
       UPDATE ${this.#s}.backfills
          SET last_key = $${first + 1}, rows_done = rows_done + d.batch_rows, rows_scanned = rows_scanned + coalesce($${first + 2}::bigint, d.batch_rows),
@@ -165,21 +172,21 @@ export class BackfillStore {
         const { rowCount } = await this.#db.query(update.sql, update.params);
         return this.#db.query<CheckpointRow>(`WITH phasegate_batch_done AS (SELECT $1::int AS batch_rows)${checkpoint(2)}`, [rowCount ?? 0, ...values]);
       });
-    let committed: { rows: CheckpointRow[] };
-    if (this.#batchesInTransactions.has(migrationId)) committed = await inTransaction();
-    else {
+    let committed: { rows: CheckpointRow[] } | undefined;
+    if (form === 'oneStatement' && !this.#batchesInTransactions.has(migrationId)) {
       try {
         committed = await oneStatement();
       } catch (error) {
         if (sqlState(error) !== FEATURE_NOT_SUPPORTED) throw error;
         this.#batchesInTransactions.add(migrationId);
-        committed = await inTransaction();
       }
     }
+    const roundTrips = committed === undefined ? 4 : 1;
+    committed ??= await inTransaction();
     const row = committed.rows[0];
     // `forget` takes the runner lock this runner holds: only someone editing the state by hand gets here.
     if (row === undefined) throw new Error(`the backfill record of ${migrationId} vanished while its batch ran (the batch committed without its checkpoint)`);
-    return { rowsDone: row.rows_done, paused: row.paused === true };
+    return { rowsDone: row.rows_done, roundTrips, paused: row.paused === true };
   }
 
   /** Starts another pass over the table, up to a fresh upper key, after verification still counted rows. */

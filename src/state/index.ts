@@ -3,6 +3,7 @@ export {
   type BackfillControl,
   type BackfillRecord,
   type BatchCheckpoint,
+  type BatchForm,
   type BatchUpdate,
   type CommittedBatch,
 } from './backfill-store.js';

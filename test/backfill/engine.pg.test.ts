@@ -162,6 +162,11 @@ describe('backfill engine', () => {
       expect(await scalar('SELECT count(*) AS n FROM distant WHERE n <> 1')).toBe(0);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1000);
       expect(Math.max(...sizes)).toBeGreaterThan(1000);
+      // Each batch one statement with its checkpoint: no transaction keeps the rows locked across the network.
+      const batch = (sql: string): boolean => sql.includes('WITH phasegate_batch AS');
+      expect(proxy.statements.filter(batch)).toHaveLength(sizes.length);
+      const duringBatches = proxy.statements.slice(proxy.statements.findIndex(batch), proxy.statements.findLastIndex(batch) + 1);
+      expect(duringBatches.filter((sql) => /^(BEGIN|COMMIT)$/.test(sql.trim()))).toEqual([]);
     } finally {
       await distantClient.end();
       await proxy.close();
@@ -174,7 +179,18 @@ describe('backfill engine', () => {
       CREATE TABLE ruled_audit (id int NOT NULL);
       INSERT INTO ruled (id) SELECT generate_series(1, 1000);
       CREATE RULE audit_n AS ON UPDATE TO ruled DO ALSO INSERT INTO ruled_audit (id) VALUES (NEW.id);`);
-    const result = await run(freshSchema(), [m({ backfill: { table: 'ruled', set: 'n = n + 1', batchSize: 300 } })]);
+    // 10 ms a round trip: far enough for batches to be tried as one statement.
+    const proxy = await startStatementCounter(db.url, { delayMs: 5 });
+    const distantClient = new pg.Client({ connectionString: proxy.url });
+    await distantClient.connect();
+    let result;
+    try {
+      result = await run(freshSchema(), [m({ backfill: { table: 'ruled', set: 'n = n + 1', batchSize: 300 } })], {}, { db: distantClient });
+    } finally {
+      await distantClient.end();
+      await proxy.close();
+    }
+    expect(proxy.statements.filter((sql) => sql.includes('WITH phasegate_batch AS'))).toHaveLength(1);
     expect(result.stoppedAt).toBeNull();
     expect(await scalar('SELECT count(*) AS n FROM ruled WHERE n <> 1')).toBe(0);
     expect(await scalar('SELECT count(*) AS n FROM (SELECT id FROM ruled_audit GROUP BY id HAVING count(*) = 1) AS once')).toBe(1000);
