@@ -255,7 +255,8 @@ describe('migrate CLI', () => {
   it('a backfill advance sends few statements besides its batches, and no empty transaction', async () => {
     const id = next();
     await db.client.query(`CREATE TABLE bf_rt_${id} (id int PRIMARY KEY, n int); INSERT INTO bf_rt_${id} SELECT i FROM generate_series(1, 3000) i`);
-    const dir = await makeProject({ '1_a.ts': migrationSource({ backfill: { backfill: { table: `bf_rt_${id}`, set: 'n = id', batchSize: 1000 } } }) });
+    // A long target keeps batches in transactions even if a loaded machine slows the round trip the runner measures.
+    const dir = await makeProject({ '1_a.ts': migrationSource({ backfill: { backfill: { table: `bf_rt_${id}`, set: 'n = id', batchSize: 1000, targetBatchDuration: 1000 } } }) });
     // A deploy's runner finds the state schema installed.
     expect((await runCli(['advance'], { cwd: await makeProject({}), env: env() })).code).toBe(0);
     const counter = await startStatementCounter(db.url);
