@@ -20,7 +20,9 @@ const all = (...results: CliResult[]): string => results.map((r) => `${r.stdout}
 /** Every text column of every state table, as text. */
 async function stateText(schema: string): Promise<string> {
   const tables = ['migrations', 'units', 'steps', 'backfills', 'events', 'markers', 'approvals', 'backfill_controls'];
-  const parts = await Promise.all(tables.map(async (t) => JSON.stringify((await db.client.query(`SELECT t::text AS row FROM ${schema}.${t} t`)).rows)));
+  // One client answers one query at a time (pg 9 refuses queued ones).
+  const parts: string[] = [];
+  for (const t of tables) parts.push(JSON.stringify((await db.client.query(`SELECT t::text AS row FROM ${schema}.${t} t`)).rows));
   return parts.join('\n');
 }
 
