@@ -27,7 +27,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedServer } from '../dist/cli/demo/embedded-server.js';
-import { batchForm } from '../dist/backfill/batch-form.js';
 import { buildBatchSql } from '../dist/backfill/batch-sql.js';
 import { ensureStateSchema } from '../dist/index.js';
 import { BackfillStore } from '../dist/state/index.js';
@@ -150,16 +149,13 @@ const plainUpdate = (onSetupSession = false) => {
 };
 let schemaCounter = 0;
 /**
- * The runner's own statements for each batch (the UPDATE of a range of key
- * values with its checkpoint, in the form the runner chooses at the
- * benchmark's latency, under asynchronous commit), built by
+ * The runner's own statement for each batch (the UPDATE of a range of key
+ * values with its checkpoint, under asynchronous commit), built by
  * its own code and sent from a session opened for them: no process, no
  * planning, no throttle checks. Batches are as many keys as the runner
  * settled on in the same round.
  */
 const bareBatches = (batchRows) => {
-  // As the runner commits them at this benchmark's latency.
-  const form = batchForm(2 * latency, 100);
   const schema = `bench_state_${(schemaCounter += 1)}`;
   const sql = buildBatchSql(spec, 'items', { columns: [{ name: 'id', type: 'bigint' }] });
   let session;
@@ -179,7 +175,7 @@ const bareBatches = (batchRows) => {
         const started = performance.now();
         const lastKey = [String(Math.min(rows, last + batchRows))];
         const update = { sql: sql.update(true), params: [...lastKey, String(last)] };
-        await store.commitBatch('bare', update, { lastKey, rowsScanned: null, batchSize: batchRows, lastBatchMs: null, rowsPerSecond: null }, form);
+        await store.commitBatch('bare', update, { lastKey, rowsScanned: null, batchSize: batchRows, lastBatchMs: null, rowsPerSecond: null });
         batches.push(performance.now() - started);
       }
       return batches;

@@ -1,7 +1,6 @@
 import { PhasegateError } from '../errors.js';
 import type { BackfillStore, Queryable } from '../state/index.js';
 import { nextBatchSize } from './adaptive-size.js';
-import { batchForm } from './batch-form.js';
 import { denseKeys, valueRangeEnd, valueSpan, type BatchSql } from './batch-sql.js';
 import type { BackfillSettings } from './settings.js';
 import { sleep } from './throttle.js';
@@ -74,9 +73,8 @@ type BatchRange =
 /**
  * Runs one batch: bounds it (by key values when `byValue`, else by an index
  * walk), then updates the key range and moves the checkpoint in one
- * transaction (BackfillStore.commitBatch: one statement when the server is
- * far, see batch-form.ts), so a crash anywhere leaves either the whole batch
- * with its checkpoint or neither. The walk runs before it:
+ * statement (BackfillStore.commitBatch), so a crash anywhere leaves either
+ * the whole batch with its checkpoint or neither. The walk runs before it:
  * the UPDATE's key range, not what the walk saw, decides which rows the
  * batch holds (each statement reads its own snapshot under READ COMMITTED in
  * any case). Sizes adapt to the batch's time on the server, so that a
@@ -96,7 +94,7 @@ export async function runBatch(ctx: BatchContext, cursor: Cursor, size: number, 
       const started = performance.now();
       const { lastBatchMs, rowsPerSecond } = pacing;
       const checkpoint = { lastKey: range.lastKey, rowsScanned: walked, batchSize: attemptSize, lastBatchMs, rowsPerSecond };
-      const done = await ctx.store.commitBatch(ctx.migrationId, update, checkpoint, batchForm(pacing.roundTripMs, settings.targetBatchMs));
+      const done = await ctx.store.commitBatch(ctx.migrationId, update, checkpoint);
       const batchMs = Math.max(0, performance.now() - started - done.roundTrips * pacing.roundTripMs);
       // A range of values held as many rows as the UPDATE met (there is no `where`).
       const rowsScanned = walked ?? done.rowsDone;

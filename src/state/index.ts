@@ -3,7 +3,6 @@ export {
   type BackfillControl,
   type BackfillRecord,
   type BatchCheckpoint,
-  type BatchForm,
   type BatchUpdate,
   type CommittedBatch,
 } from './backfill-store.js';

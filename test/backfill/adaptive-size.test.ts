@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { nextBatchSize } from '../../src/backfill/adaptive-size.js';
-import { batchForm } from '../../src/backfill/batch-form.js';
 import { resolveBackfillSettings } from '../../src/backfill/settings.js';
 import { describeThrottle, pacingDelayMs } from '../../src/backfill/throttle.js';
 
@@ -47,17 +46,5 @@ describe('pacing and throttle messages', () => {
       'replication lag 12s on replica-1 exceeds 10s',
     );
     expect(describeThrottle({ kind: 'paused', by: 'alice' })).toContain('paused by alice');
-  });
-});
-
-describe('batchForm', () => {
-  it.each([
-    [0.2, 100, 'transaction'], // same host
-    [1.5, 100, 'transaction'], // same zone: 4.5 ms of three round trips against a 100 ms batch
-    [2, 100, 'oneStatement'], // another zone
-    [50, 100, 'oneStatement'], // another region
-    [2, 500, 'transaction'], // longer batches bear more round trips
-  ] as const)('a round trip of %s ms with a target of %s ms: %s', (roundTripMs, targetBatchMs, form) => {
-    expect(batchForm(roundTripMs, targetBatchMs)).toBe(form);
   });
 });

@@ -53,7 +53,7 @@ describe('status of a backfill', () => {
     await store.startUnit('1_eta', 'backfill', { raw: {}, normalized: {} });
     // The last batches ran fast (10,000 rows/s measured) with 9,000 of 10,000 rows left.
     await store.backfills.start('1_eta', ['10000'], 10_000, 500);
-    await store.backfills.commitBatch('1_eta', { sql: 'UPDATE eta_rows SET n = 1 WHERE id <= $1', params: [1000] }, { lastKey: ['1000'], rowsScanned: 1000, batchSize: 500, lastBatchMs: 50, rowsPerSecond: 10_000 }, 'transaction');
+    await store.backfills.commitBatch('1_eta', { sql: 'UPDATE eta_rows SET n = 1 WHERE id <= $1::int', params: ['1000'] }, { lastKey: ['1000'], rowsScanned: 1000, batchSize: 500, lastBatchMs: 50, rowsPerSecond: 10_000 });
     const phase = await backfillPhase(dir, { DATABASE_URL: db.url });
     expect(phase?.backfill?.rowsPerSecond).toBe(100);
     expect(phase?.backfill?.etaMs).toBeGreaterThanOrEqual((9_000 / 100) * 1000);

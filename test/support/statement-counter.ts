@@ -81,3 +81,6 @@ export async function startStatementCounter(serverUrl: string, { delayMs = 0 } =
     },
   };
 }
+
+/** A backfill batch as the runner sends it: one call of its session's batch function (BackfillStore.commitBatch). */
+export const batchCall = (sql: string): boolean => /\bFROM pg_temp\.phasegate_commit_batch_\d+\(/.test(sql);
