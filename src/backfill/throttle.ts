@@ -1,6 +1,6 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../plan/index.js';
-import { readOnlyValue } from '../pg/index.js';
+import { preparedQuery, readOnlyValue } from '../pg/index.js';
 import type { Queryable } from '../state/index.js';
 import type { BackfillSettings } from './settings.js';
 
@@ -43,7 +43,9 @@ export async function checkHealth(db: Queryable, settings: BackfillSettings): Pr
     // replay_lag is NULL for an idle standby and for roles without pg_monitor: both read as no lag.
     // Transactions only in this database: only they hold back vacuum of our table's dead rows.
     const { rows } = await db.query<{ standby: string | null; lag_ms: number | null; pid: number | null; application: string | null; age_ms: number | null }>(
-      `SELECT lag.standby, lag.lag_ms, tx.pid, tx.application, tx.age_ms
+      preparedQuery(
+        'health_check',
+        `SELECT lag.standby, lag.lag_ms, tx.pid, tx.application, tx.age_ms
          FROM (SELECT) AS one
          LEFT JOIN LATERAL (
                SELECT coalesce(application_name, client_addr::text, pid::text) AS standby,
@@ -55,7 +57,8 @@ export async function checkHealth(db: Queryable, settings: BackfillSettings): Pr
                 WHERE $2 AND datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
                   AND backend_type = 'client backend'
                 ORDER BY xact_start LIMIT 1) AS tx ON true`,
-      [maxReplicationLagMs !== undefined, maxTransactionAgeMs !== undefined],
+        [maxReplicationLagMs !== undefined, maxTransactionAgeMs !== undefined],
+      ),
     );
     const { standby = null, lag_ms = null, pid = null, application = null, age_ms = null } = rows[0] ?? {};
     if (maxReplicationLagMs !== undefined && standby !== null && lag_ms !== null && lag_ms > maxReplicationLagMs) {

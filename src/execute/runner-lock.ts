@@ -84,11 +84,14 @@ export async function holdRunnerLock(
       beats = startHeartbeat(heartbeat.open, schema, backendPid, heartbeat.intervalMs);
     },
     async release() {
-      await beats?.stop().catch(() => undefined);
-      // Without its row when the runner table cannot be written (the lock matters more).
-      await releaseRunnerLock(db, schema, beats !== undefined)
-        .catch(() => releaseRunnerLock(db, schema, false))
-        .catch(() => undefined);
+      // The heartbeat's connection closes while the lock is let go (a beat still in flight then updates no row).
+      await Promise.all([
+        beats?.stop().catch(() => undefined),
+        // Without its row when the runner table cannot be written (the lock matters more).
+        releaseRunnerLock(db, schema, beats !== undefined)
+          .catch(() => releaseRunnerLock(db, schema, false))
+          .catch(() => undefined),
+      ]);
     },
   };
 }

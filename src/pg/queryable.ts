@@ -68,4 +68,4 @@ async function queryEach(db: Queryable, statements: readonly string[]): Promise<
 }
 
 /** Quotes an identifier the way PostgreSQL's own quote_ident does (pg's escapeIdentifier). */
-export { escapeIdentifier as quoteIdent } from 'pg';
+export { escapeIdentifier as quoteIdent, escapeLiteral as quoteLiteral } from 'pg';

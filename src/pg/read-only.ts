@@ -10,6 +10,12 @@ export interface ExtendedQuery {
   readonly text: string;
   readonly values: unknown[];
   readonly queryMode: 'extended';
+  /**
+   * A prepared statement's name: the server parses it once per connection
+   * and may keep its plan (preparedQuery). Only for phasegate's own fixed
+   * text, never for a user's.
+   */
+  readonly name?: string;
 }
 
 /** A connection that can run an extended-protocol query; a pg.Client is one. */
@@ -26,6 +32,16 @@ export interface ReadOnlyLimits {
 /** Wraps text and parameters so they go through the extended protocol. */
 export function extendedQuery(text: string, values: readonly unknown[] = []): ExtendedQuery {
   return { text, values: [...values], queryMode: 'extended' };
+}
+
+/**
+ * A statement the runner sends again and again on one session (a check
+ * between batches), as a prepared statement named `phasegate_<name>`:
+ * parsing and planning a query over the statistics views costs the server
+ * a few ms each time.
+ */
+export function preparedQuery(name: string, text: string, values: readonly unknown[] = []): ExtendedQuery {
+  return { ...extendedQuery(text, values), name: `phasegate_${name}` };
 }
 
 /**

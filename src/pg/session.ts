@@ -103,7 +103,7 @@ export class Session implements RunnerSession {
     const config: TimedQuery =
       typeof textOrQuery === 'string'
         ? { text, values: values === undefined ? [] : [...values], query_timeout: deadlineMs }
-        : { text, values: [...textOrQuery.values], queryMode: textOrQuery.queryMode, query_timeout: deadlineMs };
+        : { text, values: [...textOrQuery.values], queryMode: textOrQuery.queryMode, name: textOrQuery.name, query_timeout: deadlineMs };
     try {
       return await this.#client.query<R>(config);
     } catch (error) {

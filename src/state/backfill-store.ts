@@ -1,6 +1,6 @@
 import { sqlState } from '../pg/index.js';
 import { redactSecrets } from '../secrets.js';
-import { quoteIdent, readOne, withTransaction, type Queryable, type Read } from './db.js';
+import { quoteIdent, quoteLiteral, readOne, withTransaction, type Queryable, type Read } from './db.js';
 import { changeWithEvent, recordEvent } from './events.js';
 import type { EventKind } from './store.js';
 
@@ -158,7 +158,8 @@ export class BackfillStore {
     const made = this.#batchFunctions.has(update.params.length);
     const name = await this.#batchFunction(update.params.length);
     if (name !== undefined) {
-      const { rows } = await this.#db.query<CheckpointRow>(`SELECT rows_done, paused FROM ${name}($1, $2, $3, $4)`, [update.sql, update.params, checkpoint, values]);
+      // The UPDATE is in the statement's text, so that pg_stat_activity and the server's log show which table the batch updates.
+      const { rows } = await this.#db.query<CheckpointRow>(`SELECT rows_done, paused FROM ${name}(${quoteLiteral(update.sql)}, $1, $2, $3)`, [update.params, checkpoint, values]);
       return { rowsDone: rows[0]?.rows_done ?? 0, roundTrips: made ? 1 : 2, paused: rows[0]?.paused === true };
     }
     return withTransaction(this.#db, async () => {

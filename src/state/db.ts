@@ -1,2 +1,2 @@
 /** Kept so `state/` callers import the connection vocabulary from one place; it lives in `pg/`. */
-export { quoteIdent, readAll, readOne, withTransaction, type PoolLike, type Queryable, type Read, type ReadResults } from '../pg/index.js';
+export { quoteIdent, quoteLiteral, readAll, readOne, withTransaction, type PoolLike, type Queryable, type Read, type ReadResults } from '../pg/index.js';

@@ -64,8 +64,8 @@ describe('backfill through the migrate CLI', () => {
       expect(await scalar(`SELECT count(*) AS n FROM ${table} WHERE counter <> 1`)).toBe(0);
       expect(await scanned(schema)).toBe(30_000);
       expect(proxy.statements.filter(batchCall).length).toBeGreaterThan(5);
-      // Never as a transaction of its own statements: the UPDATE travels only inside the call.
-      expect(proxy.statements.filter((sql) => sql.includes(`UPDATE public.${table} SET`))).toEqual([]);
+      // Never as a transaction of its own statements: the UPDATE is sent only as the call's argument.
+      expect(proxy.statements.filter((sql) => sql.includes(`UPDATE public.${table} SET`) && !batchCall(sql))).toEqual([]);
     } finally {
       await proxy.close();
     }

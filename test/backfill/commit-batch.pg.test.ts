@@ -59,6 +59,17 @@ describe('BackfillStore.commitBatch', () => {
     expect(await store.record('1_m')).toMatchObject({ lastKey: ['30'], rowsDone: 30, rowsScanned: 30, batches: 3, batchSize: 10, lastBatchMs: 5, rowsPerSecond: 2000 });
   });
 
+  it('sends a batch on a hostile table name and a set holding quotes, a backslash and a parameter-like $1 as written', async () => {
+    const session = await db.connect();
+    const { store } = await backfillOver(session, 1);
+    const table = quoteIdent(`O'Brien \\ "x"\n$1`);
+    await db.client.query(`CREATE TABLE ${table} (id int PRIMARY KEY, note text); INSERT INTO ${table} (id) SELECT generate_series(1, 4)`);
+    const update = { sql: `UPDATE ${table} SET note = E'it''s $1 \\\\ done' WHERE id <= $1::int`, params: ['4'] };
+    expect(await store.commitBatch('1_m', update, checkpoint(4))).toMatchObject({ rowsDone: 4 });
+    const { rows } = await db.client.query<{ note: string }>(`SELECT DISTINCT note FROM ${table}`);
+    expect(rows).toEqual([{ note: "it's $1 \\ done" }]);
+  });
+
   it('rolls the batch back when its backfill record is gone, as one statement and as a transaction', async () => {
     const session = await db.connect();
     const { table, store } = await backfillOver(session, 20);

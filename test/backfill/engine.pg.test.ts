@@ -190,7 +190,7 @@ describe('backfill engine', () => {
     }
     expect(result.stoppedAt).toBeNull();
     expect(counter.statements.filter(batchCall)).toHaveLength(4);
-    expect(counter.statements.filter((sql) => sql.includes('UPDATE public.ruled SET'))).toEqual([]);
+    expect(counter.statements.filter((sql) => sql.includes('UPDATE public.ruled SET') && !batchCall(sql))).toEqual([]);
     expect(await scalar('SELECT count(*) AS n FROM ruled WHERE n <> 1')).toBe(0);
     expect(await scalar('SELECT count(*) AS n FROM (SELECT id FROM ruled_audit GROUP BY id HAVING count(*) = 1) AS once')).toBe(1000);
   });
