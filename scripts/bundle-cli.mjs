@@ -65,6 +65,24 @@ const englishOnlyZod = {
   },
 };
 
+/*
+ * commander loads node:child_process for subcommands that are executables of
+ * their own, which phasegate has none of: required on first use instead, it
+ * costs no command its some 7 ms of loading.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [path.join(src, 'cli', 'main.ts')],
   outfile,
@@ -73,7 +91,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   external,
-  plugins: [ownModules, englishOnlyZod],
+  plugins: [ownModules, englishOnlyZod, lazyChildProcess],
   // pg asks whether it runs on Cloudflare Workers; on Node 20, which has no
   // navigator, it finds out by building a fetch Response, which loads undici
   // (some 25 ms). Node 21+ has a navigator with a userAgent such as this one.

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -154,7 +153,8 @@ async function dumpTargetSchema(config: Config): Promise<string> {
   if (config.databaseUrl === undefined) {
     throw new PhasegateError('USAGE', '--schema-from-target needs a target database', { hint: 'pass --database-url or set DATABASE_URL' });
   }
-  const run = promisify(execFile);
+  // Loaded here, not with the CLI: every other command would pay for it.
+  const run = promisify((await import('node:child_process')).execFile);
   try {
     const schema = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
     const state = await run('pg_dump', ['--data-only', '--inserts', '--no-owner', `--schema=${config.schema}`, config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
