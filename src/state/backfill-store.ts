@@ -90,8 +90,8 @@ interface BackfillRow {
 export class BackfillStore {
   readonly #db: Queryable;
   readonly #s: string;
-  /** The parameter counts of the batch functions made on this session so far (commitBatch). */
-  readonly #batchFunctions = new Set<number>();
+  /** How many key values the batch function made on this session passes on to a batch; 0 before it is made (commitBatch). */
+  #batchFunctionKeys = 0;
   /** The server refused to make a batch function (no TEMPORARY privilege, no PL/pgSQL): batches run as transactions. */
   #batchesInTransactions = false;
 
@@ -155,7 +155,7 @@ export class BackfillStore {
        WHERE migration_id = $2
       RETURNING $1::int AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $2) AS paused`;
     const values = [migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond];
-    const made = this.#batchFunctions.has(update.params.length);
+    const made = update.params.length <= this.#batchFunctionKeys;
     const name = await this.#batchFunction(update.params.length);
     if (name !== undefined) {
       // The UPDATE is in the statement's text, so that pg_stat_activity and the server's log show which table the batch updates.
@@ -171,34 +171,37 @@ export class BackfillStore {
   }
 
   /**
-   * The function that commits a batch of `keyCount` key parameters, made on
-   * the first batch that needs it: undefined when the server refuses. It
-   * lives in the session's temporary schema, so it is the session's alone
-   * (nothing to install or upgrade, nothing another role could change, gone
-   * with the session). It runs the batch's UPDATE with its key values as
-   * parameters (EXECUTE ... USING), counts the rows it changed, and runs the
-   * checkpoint with that count, all within the statement that calls it. One
-   * statement could also be a data-modifying CTE, but its RETURNING keeps a
-   * row per updated row (some 6% more work for PostgreSQL), and PostgreSQL
-   * refuses it on a table with rules.
+   * The function that commits a batch of up to `keyCount` key values, made
+   * on the first batch: undefined when the server refuses. It lives in the
+   * session's temporary schema, so it is the session's alone (nothing to
+   * install or upgrade, nothing another role could change, gone with the
+   * session). It runs the batch's UPDATE with its key values as parameters
+   * (EXECUTE ... USING; values past the array's end are NULL, which the
+   * UPDATE does not reference), counts the rows it changed, and runs the
+   * checkpoint with that count, all within the statement that calls it. It
+   * passes on twice the first batch's values: a pass's first batch has only
+   * its upper key, the next ones a lower key too, so one function serves
+   * them all. One statement could also be a data-modifying CTE, but its
+   * RETURNING keeps a row per updated row (some 6% more work for PostgreSQL),
+   * and PostgreSQL refuses it on a table with rules.
    */
   async #batchFunction(keyCount: number): Promise<string | undefined> {
-    const name = `pg_temp.phasegate_commit_batch_${keyCount}`;
-    if (this.#batchFunctions.has(keyCount)) return name;
+    const name = (keys: number): string => `pg_temp.phasegate_commit_batch_${keys}`;
+    if (keyCount <= this.#batchFunctionKeys) return name(this.#batchFunctionKeys);
     if (this.#batchesInTransactions) return undefined;
-    const using = (array: string, count: number): string =>
-      count === 0 ? '' : ` USING ${Array.from({ length: count }, (_, i) => `${array}[${i + 1}]`).join(', ')}`;
+    const keys = 2 * keyCount;
+    const using = (array: string, count: number): string => Array.from({ length: count }, (_, i) => `${array}[${i + 1}]`).join(', ');
     try {
       await this.#db.query(`
-        CREATE OR REPLACE FUNCTION ${name}(batch_sql text, key_values text[], checkpoint_sql text, checkpoint_values text[], OUT rows_done int, OUT paused boolean)
+        CREATE OR REPLACE FUNCTION ${name(keys)}(batch_sql text, key_values text[], checkpoint_sql text, checkpoint_values text[], OUT rows_done int, OUT paused boolean)
         LANGUAGE plpgsql AS $phasegate$
         DECLARE
           batch_rows int;
           recorded int;
         BEGIN
-          EXECUTE batch_sql${using('key_values', keyCount)};
+          EXECUTE batch_sql${keys === 0 ? '' : ` USING ${using('key_values', keys)}`};
           GET DIAGNOSTICS batch_rows = ROW_COUNT;
-          EXECUTE checkpoint_sql INTO rows_done, paused${using('checkpoint_values', CHECKPOINT_VALUES).replace(' USING ', ' USING batch_rows, ')};
+          EXECUTE checkpoint_sql INTO rows_done, paused USING batch_rows, ${using('checkpoint_values', CHECKPOINT_VALUES)};
           GET DIAGNOSTICS recorded = ROW_COUNT;
           IF recorded = 0 THEN
             RAISE EXCEPTION '${VANISHED}', checkpoint_values[1];
@@ -211,8 +214,8 @@ export class BackfillStore {
       this.#batchesInTransactions = true;
       return undefined;
     }
-    this.#batchFunctions.add(keyCount);
-    return name;
+    this.#batchFunctionKeys = keys;
+    return name(keys);
   }
 
   /** Starts another pass over the table, up to a fresh upper key, after verification still counted rows. */
