@@ -155,9 +155,11 @@ async function dumpTargetSchema(config: Config): Promise<string> {
   }
   // Loaded here, not with the CLI: every other command would pay for it.
   const run = promisify((await import('node:child_process')).execFile);
+  const { url, password } = passwordApart(config.databaseUrl);
+  const options = { maxBuffer: 256 * 1024 * 1024, env: password === undefined ? process.env : { ...process.env, PGPASSWORD: password } };
   try {
-    const schema = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
-    const state = await run('pg_dump', ['--data-only', '--inserts', '--no-owner', `--schema=${config.schema}`, config.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
+    const schema = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', url], options);
+    const state = await run('pg_dump', ['--data-only', '--inserts', '--no-owner', `--schema=${config.schema}`, url], options);
     // Recent pg_dump wraps its output in psql meta-commands (\restrict); the server does not know them.
     return `${schema.stdout}\n${state.stdout}`.replace(/^\\(un)?restrict .*$/gm, '');
   } catch (error) {
@@ -167,4 +169,22 @@ async function dumpTargetSchema(config: Config): Promise<string> {
       cause: error,
     });
   }
+}
+
+/**
+ * A URL's password goes to pg_dump in its environment (PGPASSWORD), not on
+ * its command line, where any user of the machine can read it (`ps`). A
+ * URL that does not parse as one (a conninfo string) is passed as it is.
+ */
+function passwordApart(databaseUrl: string): { readonly url: string; readonly password: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(databaseUrl);
+  } catch {
+    return { url: databaseUrl, password: undefined };
+  }
+  const password = parsed.searchParams.get('password') ?? (parsed.password === '' ? undefined : decodeURIComponent(parsed.password));
+  parsed.password = '';
+  parsed.searchParams.delete('password');
+  return { url: parsed.toString(), password };
 }
