@@ -58,7 +58,7 @@ export interface BatchCheckpoint {
 
 /** What the checkpoint's UPDATE returns: no row when the backfill's record is gone. */
 interface CheckpointRow {
-  rows_done: number | null;
+  rows_done: number;
   paused: boolean | null;
 }
 
@@ -155,18 +155,18 @@ export class BackfillStore {
        WHERE migration_id = $2
       RETURNING $1::int AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $2) AS paused`;
     const values = [migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond];
-    const made = update.params.length <= this.#batchFunctionKeys;
+    const existed = update.params.length <= this.#batchFunctionKeys;
     const name = await this.#batchFunction(update.params.length);
     if (name !== undefined) {
       // The UPDATE is in the statement's text, so that pg_stat_activity and the server's log show which table the batch updates.
       const { rows } = await this.#db.query<CheckpointRow>(`SELECT rows_done, paused FROM ${name}(${quoteLiteral(update.sql)}, $1, $2, $3)`, [update.params, checkpoint, values]);
-      return { rowsDone: rows[0]?.rows_done ?? 0, roundTrips: made ? 1 : 2, paused: rows[0]?.paused === true };
+      return { rowsDone: rows[0]?.rows_done ?? 0, roundTrips: existed ? 1 : 2, paused: rows[0]?.paused === true };
     }
     return withTransaction(this.#db, async () => {
       const { rowCount } = await this.#db.query(update.sql, update.params);
       const row = (await this.#db.query<CheckpointRow>(checkpoint, [rowCount ?? 0, ...values])).rows[0];
       if (row === undefined) throw new Error(VANISHED.replace('%', migrationId));
-      return { rowsDone: row.rows_done ?? 0, roundTrips: 4, paused: row.paused === true };
+      return { rowsDone: row.rows_done, roundTrips: 4, paused: row.paused === true };
     });
   }
 
