@@ -62,9 +62,6 @@ interface CheckpointRow {
   paused: boolean | null;
 }
 
-/** The checkpoint's values besides the batch's row count, which the checkpoint's text numbers $2 to $7. */
-const CHECKPOINT_VALUES = 6;
-
 /** What a committed batch did. */
 export interface CommittedBatch {
   readonly rowsDone: number;
@@ -155,12 +152,15 @@ export class BackfillStore {
        WHERE migration_id = $2
       RETURNING $1::int AS rows_done, (SELECT paused FROM ${this.#s}.backfill_controls c WHERE c.migration_id = $2) AS paused`;
     const values = [migrationId, JSON.stringify(batch.lastKey), batch.rowsScanned, batch.batchSize, batch.lastBatchMs === null ? null : Math.round(batch.lastBatchMs), batch.rowsPerSecond];
-    const existed = update.params.length <= this.#batchFunctionKeys;
-    const name = await this.#batchFunction(update.params.length);
-    if (name !== undefined) {
+    const batchFunction = await this.#batchFunction(update.params.length, values.length);
+    if (batchFunction !== undefined) {
       // The UPDATE is in the statement's text, so that pg_stat_activity and the server's log show which table the batch updates.
-      const { rows } = await this.#db.query<CheckpointRow>(`SELECT rows_done, paused FROM ${name}(${quoteLiteral(update.sql)}, $1, $2, $3)`, [update.params, checkpoint, values]);
-      return { rowsDone: rows[0]?.rows_done ?? 0, roundTrips: existed ? 1 : 2, paused: rows[0]?.paused === true };
+      const { rows } = await this.#db.query<CheckpointRow>(`SELECT rows_done, paused FROM ${batchFunction.name}(${quoteLiteral(update.sql)}, $1, $2, $3)`, [
+        update.params,
+        checkpoint,
+        values,
+      ]);
+      return { rowsDone: rows[0]?.rows_done ?? 0, roundTrips: batchFunction.made ? 2 : 1, paused: rows[0]?.paused === true };
     }
     return withTransaction(this.#db, async () => {
       const { rowCount } = await this.#db.query(update.sql, update.params);
@@ -171,8 +171,10 @@ export class BackfillStore {
   }
 
   /**
-   * The function that commits a batch of up to `keyCount` key values, made
-   * on the first batch: undefined when the server refuses. It lives in the
+   * The function that commits a batch of up to `keyCount` key values and
+   * a checkpoint of `checkpointValues` values ($2 on in its text; $1 is the
+   * batch's row count), made on the first batch (`made`): undefined when the
+   * server refuses. It lives in the
    * session's temporary schema, so it is the session's alone (nothing to
    * install or upgrade, nothing another role could change, gone with the
    * session). It runs the batch's UPDATE with its key values as parameters
@@ -185,11 +187,11 @@ export class BackfillStore {
    * RETURNING keeps a row per updated row (some 6% more work for PostgreSQL),
    * and PostgreSQL refuses it on a table with rules.
    */
-  async #batchFunction(keyCount: number): Promise<string | undefined> {
+  async #batchFunction(keyCount: number, checkpointValues: number): Promise<{ readonly name: string; readonly made: boolean } | undefined> {
     const name = (keys: number): string => `pg_temp.phasegate_commit_batch_${keys}`;
-    if (keyCount <= this.#batchFunctionKeys) return name(this.#batchFunctionKeys);
+    if (this.#batchFunctionKeys > 0 && keyCount <= this.#batchFunctionKeys) return { name: name(this.#batchFunctionKeys), made: false };
     if (this.#batchesInTransactions) return undefined;
-    const keys = 2 * keyCount;
+    const keys = 2 * Math.max(1, keyCount);
     const using = (array: string, count: number): string => Array.from({ length: count }, (_, i) => `${array}[${i + 1}]`).join(', ');
     try {
       await this.#db.query(`
@@ -199,9 +201,9 @@ export class BackfillStore {
           batch_rows int;
           recorded int;
         BEGIN
-          EXECUTE batch_sql${keys === 0 ? '' : ` USING ${using('key_values', keys)}`};
+          EXECUTE batch_sql USING ${using('key_values', keys)};
           GET DIAGNOSTICS batch_rows = ROW_COUNT;
-          EXECUTE checkpoint_sql INTO rows_done, paused USING batch_rows, ${using('checkpoint_values', CHECKPOINT_VALUES)};
+          EXECUTE checkpoint_sql INTO rows_done, paused USING batch_rows, ${using('checkpoint_values', checkpointValues)};
           GET DIAGNOSTICS recorded = ROW_COUNT;
           IF recorded = 0 THEN
             RAISE EXCEPTION '${VANISHED}', checkpoint_values[1];
@@ -215,7 +217,7 @@ export class BackfillStore {
       return undefined;
     }
     this.#batchFunctionKeys = keys;
-    return name(keys);
+    return { name: name(keys), made: true };
   }
 
   /** Starts another pass over the table, up to a fresh upper key, after verification still counted rows. */

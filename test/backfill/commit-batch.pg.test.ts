@@ -8,7 +8,7 @@ const db = useTestDatabase();
 let counter = 0;
 
 /** A table of `rows` rows with n = 0, a state schema, and a backfill started over it. */
-async function backfillOver(session: pg.Client, rows: number): Promise<{ table: string; store: BackfillStore }> {
+async function backfillOver(session: pg.Client, rows: number): Promise<{ table: string; schema: string; store: BackfillStore }> {
   const id = (counter += 1);
   const table = `batched_${id}`;
   const schema = `state_${id}`;
@@ -16,7 +16,7 @@ async function backfillOver(session: pg.Client, rows: number): Promise<{ table: 
   await ensureStateSchema(db.client, schema);
   const store = new BackfillStore(session, schema);
   await store.start('1_m', [String(rows)], rows, 10);
-  return { table, store };
+  return { table, schema, store };
 }
 
 const batch = (table: string, lower: number, upper: number) => ({ sql: `UPDATE ${table} SET n = n + 1 WHERE id <= $1::int AND id > $2::int`, params: [String(upper), String(lower)] });
@@ -31,9 +31,10 @@ async function updated(table: string): Promise<number[]> {
 async function sessionWithoutTemp(table: string, schema: string): Promise<{ session: pg.Client; drop: () => Promise<void> }> {
   const role = `no_temp_${randomBytes(4).toString('hex')}`;
   const { rows } = await db.client.query<{ name: string }>('SELECT current_database() AS name');
+  const database = quoteIdent(rows[0]?.name ?? '');
   await db.client.query(`
     CREATE ROLE ${role};
-    REVOKE TEMPORARY ON DATABASE ${quoteIdent(rows[0]?.name ?? '')} FROM PUBLIC;
+    REVOKE TEMPORARY ON DATABASE ${database} FROM PUBLIC;
     GRANT USAGE ON SCHEMA ${schema} TO ${role};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role};
     GRANT SELECT, UPDATE ON ${table} TO ${role};`);
@@ -43,7 +44,7 @@ async function sessionWithoutTemp(table: string, schema: string): Promise<{ sess
     session,
     drop: async () => {
       await session.query('RESET ROLE');
-      await db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}; GRANT TEMPORARY ON DATABASE ${quoteIdent(rows[0]?.name ?? '')} TO PUBLIC`);
+      await db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}; GRANT TEMPORARY ON DATABASE ${database} TO PUBLIC`);
     },
   };
 }
@@ -72,14 +73,14 @@ describe('BackfillStore.commitBatch', () => {
 
   it('rolls the batch back when its backfill record is gone, as one statement and as a transaction', async () => {
     const session = await db.connect();
-    const { table, store } = await backfillOver(session, 20);
-    await db.client.query(`DELETE FROM state_${counter}.backfills`);
+    const { table, schema, store } = await backfillOver(session, 20);
+    await db.client.query(`DELETE FROM ${schema}.backfills`);
     await expect(store.commitBatch('1_m', batch(table, 0, 10), checkpoint(10))).rejects.toThrow('the backfill record of 1_m vanished while its batch ran; the batch rolled back');
     expect(await updated(table)).toEqual(Array(20).fill(0));
 
-    const { session: limited, drop } = await sessionWithoutTemp(table, `state_${counter}`);
+    const { session: limited, drop } = await sessionWithoutTemp(table, schema);
     try {
-      const transactions = new BackfillStore(limited, `state_${counter}`);
+      const transactions = new BackfillStore(limited, schema);
       await expect(transactions.commitBatch('1_m', batch(table, 0, 10), checkpoint(10))).rejects.toThrow('vanished while its batch ran; the batch rolled back');
       expect(await updated(table)).toEqual(Array(20).fill(0));
     } finally {
@@ -88,13 +89,13 @@ describe('BackfillStore.commitBatch', () => {
   });
 
   it('commits each batch as a transaction where the server refuses the session a function of its own (no TEMPORARY privilege)', async () => {
-    const { table, store: owner } = await backfillOver(db.client, 30);
+    const { table, schema, store: owner } = await backfillOver(db.client, 30);
     await owner.commitBatch('1_m', batch(table, 0, 10), checkpoint(10));
-    const { session, drop } = await sessionWithoutTemp(table, `state_${counter}`);
+    const { session, drop } = await sessionWithoutTemp(table, schema);
     try {
-      const store = new BackfillStore(session, `state_${counter}`);
+      const store = new BackfillStore(session, schema);
       expect(await store.commitBatch('1_m', batch(table, 10, 20), checkpoint(20))).toEqual({ rowsDone: 10, roundTrips: 4, paused: false });
-      await db.client.query(`INSERT INTO state_${counter}.backfill_controls (migration_id, paused, changed_by) VALUES ('1_m', true, 'alice')`);
+      await db.client.query(`INSERT INTO ${schema}.backfill_controls (migration_id, paused, changed_by) VALUES ('1_m', true, 'alice')`);
       expect(await store.commitBatch('1_m', batch(table, 20, 30), checkpoint(30))).toEqual({ rowsDone: 10, roundTrips: 4, paused: true });
     } finally {
       await drop();
