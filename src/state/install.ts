@@ -129,16 +129,21 @@ export async function ensureStateSchema(db: Queryable, schema: string): Promise<
 export async function installedVersion(db: Queryable, schema: string): Promise<number> {
   const direct = outsideTransaction(db) ? await versionOfInstalled(db, schema) : undefined;
   if (direct !== undefined) return direct;
-  const s = quoteIdent(schema);
+  // One scan of the catalog under the statement's snapshot: another session's install shows whole or not at all.
+  // (Name lookups such as to_regclass go through this session's catalog cache, which can still miss a table
+  // that has just committed while already finding its neighbour, and read as a damaged install.)
   const { rows } = await db.query<{ versioned: boolean; tables: boolean }>(
-    `SELECT to_regclass($1) IS NOT NULL AS versioned, to_regclass($2) IS NOT NULL AS tables`,
-    [`${s}.schema_version`, `${s}.migrations`],
+    `SELECT coalesce(bool_or(c.relname = 'schema_version'), false) AS versioned, coalesce(bool_or(c.relname = 'migrations'), false) AS tables
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname IN ('schema_version', 'migrations')`,
+    [schema],
   );
   const found = rows[0];
   if (found?.versioned !== true) {
     if (found?.tables === true) throw missingVersion(schema, 'has no schema_version table');
     return 0;
   }
+  const s = quoteIdent(schema);
   const version = await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
   const [row, extra] = version.rows;
   // Empty with no other tables: this very session is installing, between CREATE TABLE and its first row.
