@@ -99,25 +99,35 @@ export const STATE_SCHEMA_VERSION = STATE_MIGRATIONS.length;
 
 /**
  * Creates or upgrades the state schema. Safe to call from many processes at
- * once: a transaction-level advisory lock serialises installers, and each
- * upgrade commits with the version it brings.
+ * once: installers queue on a session-level advisory lock, and each one's
+ * transaction begins only once it holds the lock, after the previous
+ * installer committed. A transaction that began earlier would look names up
+ * in a catalog cache from before that commit (PostgreSQL refreshes it when a
+ * transaction begins), miss the new schema and tables, and collide with them
+ * in CREATE ... IF NOT EXISTS. Each upgrade commits with the version it brings.
  * @throws PhasegateError (STATE_INVALID) for a newer or damaged state schema.
  */
 export async function ensureStateSchema(db: Queryable, schema: string): Promise<void> {
   const s = quoteIdent(schema);
   const current = await installedVersion(db, schema);
   if (current === STATE_SCHEMA_VERSION) return;
-  await withTransaction(db, async () => {
-    await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`phasegate-install:${schema}`]);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
-    // Read again under the installer lock: another process may have upgraded meanwhile.
-    const applied = await installedVersion(db, schema);
-    // The row goes in first, so that even this session, mid-install, never sees tables without a version.
-    if (applied === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES (0)`);
-    for (const migration of STATE_MIGRATIONS.slice(applied)) await db.query(migration(s));
-    await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
-  });
+  const lockKey = [installLockKey(schema)];
+  await db.query('SELECT pg_advisory_lock(hashtext($1))', lockKey);
+  try {
+    await withTransaction(db, async () => {
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
+      // Read again under the installer lock: another process may have upgraded meanwhile.
+      const applied = await installedVersion(db, schema);
+      // The row goes in first, so that even this session, mid-install, never sees tables without a version.
+      if (applied === 0) await db.query(`INSERT INTO ${s}.schema_version VALUES (0)`);
+      for (const migration of STATE_MIGRATIONS.slice(applied)) await db.query(migration(s));
+      await db.query(`UPDATE ${s}.schema_version SET version = $1`, [STATE_SCHEMA_VERSION]);
+    });
+  } finally {
+    // Released when the session ends in any case; a failed release must not hide the install's own error.
+    await db.query('SELECT pg_advisory_unlock(hashtext($1))', lockKey).catch(() => undefined);
+  }
 }
 
 /**
@@ -127,11 +137,11 @@ export async function ensureStateSchema(db: Queryable, schema: string): Promise<
  * would re-run upgrades over existing tables or misread newer rows.
  */
 export async function installedVersion(db: Queryable, schema: string): Promise<number> {
-  const direct = outsideTransaction(db) ? await versionOfInstalled(db, schema) : undefined;
+  const outside = outsideTransaction(db);
+  const direct = outside ? await versionOfInstalled(db, schema) : undefined;
   if (direct !== undefined) return direct;
   // One scan of the catalog under the statement's snapshot: another session's install shows whole or not at all.
-  // (Name lookups such as to_regclass go through this session's catalog cache, which can still miss a table
-  // that has just committed while already finding its neighbour, and read as a damaged install.)
+  // (Name lookups such as to_regclass go through the session's catalog cache; see versionRows.)
   const { rows } = await db.query<{ versioned: boolean; tables: boolean }>(
     `SELECT coalesce(bool_or(c.relname = 'schema_version'), false) AS versioned, coalesce(bool_or(c.relname = 'migrations'), false) AS tables
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -143,16 +153,40 @@ export async function installedVersion(db: Queryable, schema: string): Promise<n
     if (found?.tables === true) throw missingVersion(schema, 'has no schema_version table');
     return 0;
   }
-  const s = quoteIdent(schema);
-  const version = await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
-  const [row, extra] = version.rows;
+  const [row, extra, ...more] = await versionRows(db, schema, outside);
   // Empty with no other tables: this very session is installing, between CREATE TABLE and its first row.
   if (row === undefined) {
     if (found.tables) throw missingVersion(schema, 'has no row in schema_version');
     return 0;
   }
-  if (extra !== undefined) throw missingVersion(schema, `has ${version.rows.length} rows in schema_version instead of one`);
+  if (extra !== undefined) throw missingVersion(schema, `has ${2 + more.length} rows in schema_version instead of one`);
   return understood(schema, row.version);
+}
+
+/** The lock installers queue on (ensureStateSchema), by schema. */
+function installLockKey(schema: string): string {
+  return `phasegate-install:${schema}`;
+}
+
+/**
+ * The rows of a schema_version table the catalog shows. This session may
+ * still not find it by name: PostgreSQL refreshes a session's catalog cache
+ * from messages a committing transaction sends after its commit is already
+ * visible, so a session that looked for the table before (the one-statement
+ * read) can miss it for a moment. The installer lets go of its lock only once
+ * its COMMIT has returned, so waiting for that lock (outside a transaction,
+ * where a failed statement aborts nothing) and reading again finds it.
+ */
+async function versionRows(db: Queryable, schema: string, canWait: boolean): Promise<{ version: number }[]> {
+  const read = async (): Promise<{ version: number }[]> => (await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`)).rows;
+  if (!canWait) return read();
+  try {
+    return await read();
+  } catch (error) {
+    if (!NO_SUCH_TABLE.has(sqlState(error) ?? '')) throw error;
+    await db.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [installLockKey(schema)]);
+    return read();
+  }
 }
 
 /** SQLSTATEs of a table that is not there: undefined_table, and invalid_schema_name for its schema. */
