@@ -153,13 +153,14 @@ export async function installedVersion(db: Queryable, schema: string): Promise<n
     if (found?.tables === true) throw missingVersion(schema, 'has no schema_version table');
     return 0;
   }
-  const [row, extra, ...more] = await versionRows(db, schema, outside);
+  const versions = await versionRows(db, schema, outside);
+  const [row, extra] = versions;
   // Empty with no other tables: this very session is installing, between CREATE TABLE and its first row.
   if (row === undefined) {
     if (found.tables) throw missingVersion(schema, 'has no row in schema_version');
     return 0;
   }
-  if (extra !== undefined) throw missingVersion(schema, `has ${2 + more.length} rows in schema_version instead of one`);
+  if (extra !== undefined) throw missingVersion(schema, `has ${versions.length} rows in schema_version instead of one`);
   return understood(schema, row.version);
 }
 
