@@ -178,16 +178,36 @@ function installLockKey(schema: string): string {
  * its COMMIT has returned, so waiting for that lock (outside a transaction,
  * where a failed statement aborts nothing) and reading again finds it.
  */
-async function versionRows(db: Queryable, schema: string, canWait: boolean): Promise<{ version: number }[]> {
-  const read = async (): Promise<{ version: number }[]> => (await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`)).rows;
+async function versionRows(db: Queryable, schema: string, canWait: boolean): Promise<VersionRow[]> {
+  const read = async (): Promise<VersionRow[]> => (await db.query<VersionRow>(versionRead(schema))).rows;
   if (!canWait) return read();
-  try {
-    return await read();
-  } catch (error) {
-    if (!NO_SUCH_TABLE.has(sqlState(error) ?? '')) throw error;
-    await db.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [installLockKey(schema)]);
-    return read();
-  }
+  const rows = await versionRowsIfFound(db, schema);
+  if (rows !== undefined) return rows;
+  await db.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [installLockKey(schema)]);
+  return read();
+}
+
+interface VersionRow {
+  readonly version: number;
+}
+
+/** The read of schema_version's rows. */
+function versionRead(schema: string): string {
+  return `SELECT version FROM ${quoteIdent(schema)}.schema_version`;
+}
+
+/**
+ * schema_version's rows; undefined when this session finds no such table.
+ * That fails the statement, so only outside a transaction.
+ */
+async function versionRowsIfFound(db: Queryable, schema: string): Promise<VersionRow[] | undefined> {
+  return db.query<VersionRow>(versionRead(schema)).then(
+    (result) => result.rows,
+    (error: unknown) => {
+      if (NO_SUCH_TABLE.has(sqlState(error) ?? '')) return undefined;
+      throw error;
+    },
+  );
 }
 
 /** SQLSTATEs of a table that is not there: undefined_table, and invalid_schema_name for its schema. */
@@ -211,14 +231,7 @@ function outsideTransaction(db: Queryable): boolean {
  * the state schema is installed, the server logs that error once a command.
  */
 async function versionOfInstalled(db: Queryable, schema: string): Promise<number | undefined> {
-  const rows = await db.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_version`).then(
-    (result) => result.rows,
-    (error: unknown) => {
-      if (NO_SUCH_TABLE.has(sqlState(error) ?? '')) return undefined;
-      throw error;
-    },
-  );
-  const [row, extra] = rows ?? [];
+  const [row, extra] = (await versionRowsIfFound(db, schema)) ?? [];
   return row === undefined || extra !== undefined ? undefined : understood(schema, row.version);
 }
 
